@@ -70,11 +70,12 @@ PROGRAM = $(O)/patchletter
 # Each test links only its module and the common helpers, so a module that
 # reaches across a boundary fails to link (STYLE.md, "Modules").
 
-UNIT_TESTS = buf utf8 json
+UNIT_TESTS = buf utf8 json evidence
 
 test_buf_SRCS  = $(COMMON_SRCS)
 test_utf8_SRCS = $(COMMON_SRCS)
 test_json_SRCS = $(COMMON_SRCS)
+test_evidence_SRCS = bot/evidence.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

@@ -1,0 +1,128 @@
+/*
+ * test_evidence.c: finding links to earlier versions, targets, overlap.
+ * The cover-letter lines are written in the forms b4, git send-email users
+ * and lore readers use (see corpus lore-* cover letters for the shapes).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "evidence.h"
+
+static void test_links(void **state)
+{
+	static const struct {
+		const char *text;
+		int nr;
+		enum evidence kind;
+		int version;
+		const char *id;
+	} cases[] = {
+		/* b4's changelog line */
+		{"Changes in v2:\n- Rebased.\n- Link to v1: "
+		 "https://lore.kernel.org/r/20260501-foo-v1-0-abc@kernel.org\n",
+		 1, EVIDENCE_LINK, 1, "20260501-foo-v1-0-abc@kernel.org"},
+		/* the URL wrapped onto the next line */
+		{"- Link to v2:\n  https://patch.msgid.link/20260527-x-v2-0-06de@nvidia.com\n",
+		 1, EVIDENCE_LINK, 2, "20260527-x-v2-0-06de@nvidia.com"},
+		/* list-name segment and trailing slash */
+		{"v3: https://lore.kernel.org/linux-kbuild/cover.1776.git.d@makrotopia.org/\n",
+		 1, EVIDENCE_LINK, 3, "cover.1776.git.d@makrotopia.org"},
+		{"[v1] https://lore.kernel.org/all/20260331111240.153913-1-e@google.com/T/#u\n",
+		 1, EVIDENCE_LINK, 1, "20260331111240.153913-1-e@google.com"},
+		/* percent-encoded id */
+		{"Previous version: https://lore.kernel.org/r/a%2Fb%40c@example.org\n",
+		 1, EVIDENCE_LINK, 0, "a/b@c@example.org"},
+		{"Supersedes: <20260101.1234-1-a@example.org>\n", 1,
+		 EVIDENCE_SUPERSEDES, 0, "20260101.1234-1-a@example.org"},
+		/* a reference to a discussion names no version: not evidence */
+		{"[1] https://lore.kernel.org/lkml/Z8JOvMx6iLexT3pK@google.com/\n",
+		 0, 0, 0, NULL},
+		/* "-v1-" inside the URL is not the line naming a version */
+		{"Depends on https://lore.kernel.org/r/20251218-w-v1-0-73@kernel.org\n",
+		 0, 0, 0, NULL},
+		/* a version-like tree is not a version */
+		{"Based on v6.19-rc1: https://lore.kernel.org/r/x@y.org\n", 0, 0,
+		 0, NULL},
+		/* quoted text is someone else's */
+		{"> - Link to v1: https://lore.kernel.org/r/q@example.org\n", 0,
+		 0, 0, NULL},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct evidence_links l = EVIDENCE_LINKS_INIT;
+
+		evidence_find_links(&l, cases[i].text, strlen(cases[i].text));
+		assert_int_equal(l.nr, cases[i].nr);
+		if (cases[i].nr) {
+			assert_int_equal(l.v[0].kind, cases[i].kind);
+			assert_int_equal(l.v[0].version, cases[i].version);
+			assert_string_equal(l.v[0].message_id, cases[i].id);
+		}
+		evidence_links_release(&l);
+	}
+}
+
+static void test_targets(void **state)
+{
+	static const struct {
+		const char *prefixes[3];
+		size_t n;
+		const char *target;
+	} cases[] = {
+		{{"net-next"}, 1, "net-next"},
+		{{"RFC", "net"}, 2, "net"},
+		{{"5.10.y"}, 1, "5.10.y"},
+		{{"v6.6.y"}, 1, "6.6.y"},
+		{{"RESEND", "RFC"}, 2, ""},
+		{{"RFCv2"}, 1, ""},
+		{{"kvm-unit-tests"}, 1, "kvm-unit-tests"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *t = evidence_target(cases[i].prefixes, cases[i].n);
+
+		assert_string_equal(t, cases[i].target);
+		free(t);
+	}
+	assert_true(evidence_targets_compatible("", "net-next"));
+	assert_true(evidence_targets_compatible("6.1.y", "6.1.y"));
+	assert_false(evidence_targets_compatible("net", "net-next"));
+	assert_false(evidence_targets_compatible("5.10.y", "6.1.y"));
+}
+
+static void test_overlap(void **state)
+{
+	const char *v3[] = {"compiler: add capability analysis",
+			    "locking: annotate spinlocks", "rcu: annotate",
+			    "docs: describe the analysis"};
+	const char *v4[] = {"compiler: add context analysis",
+			    "locking: annotate spinlocks", "rcu: annotate",
+			    "docs: describe the analysis", "mm: annotate"};
+	const char *one[] = {"locking: annotate spinlocks"};
+
+	(void)state;
+	assert_true(evidence_titles_overlap(v3, 4, v4, 5));
+	assert_false(evidence_titles_overlap(one, 1, v4, 5));
+	assert_false(evidence_titles_overlap(v3, 1, v4 + 1, 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_links),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_overlap),
+	};
+
+	return cmocka_run_group_tests_name("evidence", tests, NULL, NULL);
+}
