@@ -37,7 +37,16 @@
  * index: nothing scans the messages table per message.
  */
 
-/* Version 1: what the first program kept: the ingested mail. */
+/*
+ * Version 1: what the first program kept: the ingested mail.
+ *  - messages.date is the effective date (in-body Date: wins),
+ *    header_date the Date header; message_id NULL when the mail had none;
+ *  - prefixes is the subject's prefixes as a JSON array of strings, read
+ *    back with json_each() (a few short words: a child table would cost
+ *    a row per prefix for nothing);
+ *  - the patch offsets point into body; child rows keep their order in
+ *    seq.
+ */
 static const char schema_v1[] =
 	/* 1347179602 is STORE_APPLICATION_ID. */
 	"PRAGMA application_id = 1347179602;\n"
@@ -994,6 +1003,14 @@ static int migrate(struct store *s, int from)
 			log_info("store: %s: schema migrated to version %d",
 				 s->path, m->version);
 	}
+	/* A newer program may have migrated it further meanwhile. */
+	if (rc == 0)
+		rc = query_int(&version, s, "PRAGMA user_version");
+	if (rc == 0 && version > store_schema_version())
+		rc = errorf(ERR_PERM,
+			    "store: %s: schema version %d is newer than this "
+			    "program's %d (migrated by another process)",
+			    s->path, version, store_schema_version());
 	return rc; /* store_open() turns foreign keys on */
 }
 
@@ -2257,6 +2274,56 @@ int store_stats(struct store_stats *out, struct store *s)
 		rc = store_fail(s, rc, "%s: stats", s->path);
 	}
 	stmt_done(st);
+	return rc;
+}
+
+/* The statements that read whole tables on purpose. */
+static bool stmt_may_scan(enum stmt id)
+{
+	return id == STMT_STATS || id == STMT_INTEGRITY_CHECK ||
+	       id == STMT_FOREIGN_KEY_CHECK;
+}
+
+int store_check_plans(struct store *s)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	const char *detail;
+	int problems = 0, rc = 0;
+	size_t i;
+
+	for (i = 0; rc == 0 && i < STMT__COUNT; i++) {
+		if (stmt_may_scan((enum stmt)i))
+			continue;
+		/* Our own constant text, not values: nothing to inject. */
+		buf_reset(&sql);
+		buf_adds(&sql, "EXPLAIN QUERY PLAN ");
+		buf_adds(&sql, stmt_sql[i]);
+		rc = sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL);
+		if (rc != SQLITE_OK) {
+			rc = store_fail(s, rc, "%s: explain \"%.40s\"", s->path,
+					stmt_sql[i]);
+			break;
+		}
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			detail = (const char *)sqlite3_column_text(st, 3);
+			/* A table-valued function (json_each) is no table. */
+			if (detail && !strncmp(detail, "SCAN ", 5) &&
+			    !strstr(detail, "VIRTUAL TABLE")) {
+				log_warnx("store: statement \"%s\": %s",
+					  stmt_sql[i], detail);
+				problems++;
+			}
+		}
+		rc = rc == SQLITE_DONE
+			     ? 0
+			     : store_fail(s, rc, "%s: explain", s->path);
+		sqlite3_finalize(st);
+	}
+	buf_release(&sql);
+	if (rc == 0 && problems)
+		rc = errorf(ERR_FAIL, "store: %d statements scan a table",
+			    problems);
 	return rc;
 }
 

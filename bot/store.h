@@ -334,4 +334,13 @@ int store_stats(struct store_stats *out, struct store *s) WARN_UNUSED;
  */
 int store_check_integrity(struct store *s) WARN_UNUSED;
 
+/*
+ * Every statement of the store reads and writes by index: EXPLAIN QUERY
+ * PLAN shows no full scan of a table, except where a statement counts
+ * rows on purpose (store_stats(), the checks). 0, or ERR_FAIL with each
+ * offender reported. For the tests, so that a statement added later that
+ * would scan a million messages fails them.
+ */
+int store_check_plans(struct store *s) WARN_UNUSED;
+
 #endif

@@ -396,6 +396,7 @@ static void test_create_fresh(void **state)
 	assert_int_equal(store_stats(&st, s), 0);
 	assert_int_equal(st.schema_version, store_schema_version());
 	assert_true(store_schema_version() >= 2);
+	assert_int_equal(store_check_plans(s), 0);
 	assert_int_equal(st.messages, 0);
 	assert_int_equal(st.subscribers, 0);
 	assert_int_equal(store_check_integrity(s), 0);
@@ -864,6 +865,7 @@ static void test_migrate_from_v1(void **state)
 	s = open_ok(f->db, 0);
 	assert_int_equal(store_stats(&st, s), 0);
 	assert_int_equal(st.schema_version, store_schema_version());
+	assert_int_equal(store_check_plans(s), 0);
 	assert_int_equal(st.messages, 3);
 	assert_int_equal(st.unparsed, 1);
 	assert_int_equal(st.cursors, 1);
