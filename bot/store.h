@@ -85,6 +85,7 @@ void store_close(struct store *s);
 int store_begin(struct store *s) WARN_UNUSED;
 int store_commit(struct store *s) WARN_UNUSED;
 void store_rollback(struct store *s);
+/* Between store_begin() and its store_commit() or store_rollback()? */
 bool store_in_transaction(const struct store *s);
 
 /*
