@@ -54,8 +54,13 @@ endif
 # Small helpers every module may use.
 COMMON_SRCS = bot/buf.c bot/xalloc.c bot/log.c bot/utf8.c bot/json.c
 
-BOT_SRCS = $(COMMON_SRCS) \
-	bot/main.c bot/cli.c bot/person.c
+# One module a line, so that merges stay easy.
+BOT_SRCS = $(COMMON_SRCS)
+BOT_SRCS += bot/main.c
+BOT_SRCS += bot/cli.c
+BOT_SRCS += bot/person.c
+BOT_SRCS += bot/evidence.c
+BOT_SRCS += bot/store.c
 
 RULES_SRCS =
 
@@ -70,12 +75,17 @@ PROGRAM = $(O)/patchletter
 # Each test links only its module and the common helpers, so a module that
 # reaches across a boundary fails to link (STYLE.md, "Modules").
 
-UNIT_TESTS = buf utf8 json evidence
-
-test_buf_SRCS  = $(COMMON_SRCS)
+# One pair of lines per test: its name, and the sources it links.
+UNIT_TESTS += buf
+test_buf_SRCS = $(COMMON_SRCS)
+UNIT_TESTS += utf8
 test_utf8_SRCS = $(COMMON_SRCS)
+UNIT_TESTS += json
 test_json_SRCS = $(COMMON_SRCS)
+UNIT_TESTS += evidence
 test_evidence_SRCS = bot/evidence.c $(COMMON_SRCS)
+UNIT_TESTS += store
+test_store_SRCS = bot/store.c bot/person.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

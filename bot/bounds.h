@@ -33,6 +33,10 @@
 #define RULEFILE_MAX_PATTERNS 512 /* values of all criteria, all rules */
 #define RULEFILE_MAX_PATTERN_BYTES 256
 
+/* The store. */
+#define STORE_BUSY_TIMEOUT_MS 5000 /* wait for another process's lock */
+#define STORE_UNPARSED_MAX_BYTES MAIL_MAX_BYTES /* raw mail kept unparsed */
+
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
 #define COMMAND_MAX_BYTES (256u << 10)

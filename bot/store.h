@@ -1,0 +1,347 @@
+/*
+ * store.h: the bot's state, in one SQLite file (DESIGN.md, "state"). This
+ * module is the only one that includes sqlite3.h and the only place with
+ * SQL; everything else sees these functions and our own types.
+ *
+ * The file:
+ *  - WAL journal, foreign keys enforced, synchronous=FULL (store.c says
+ *    why), a busy timeout (bounds.h STORE_BUSY_TIMEOUT_MS) for readers
+ *    such as `patchletter status` running beside the daemon;
+ *  - PRAGMA application_id marks it as a patchletter store; PRAGMA
+ *    user_version is its schema version. Opening an older file migrates
+ *    it forward, one step per transaction; a file newer than this program
+ *    is refused untouched;
+ *  - every write is one transaction. Between store_begin() and
+ *    store_commit() all writes form one transaction (the ingest path
+ *    stores a batch of messages and the new cursor together, so the
+ *    cursor never moves ahead of the data); outside, each call is atomic
+ *    on its own.
+ *
+ * Errors (err.h), reported once by the store with the context
+ * ("store: add message <id>: ...") unless said otherwise:
+ *   ERR_TEMP     the database is busy or locked by another process, or the
+ *                disk is full: retry later (nothing was written)
+ *   ERR_EXISTS   a duplicate key (a Message-ID, a subscriber address);
+ *                NOT reported: the caller decides whether it matters
+ *   ERR_NOTFOUND the row asked for is not there; not reported by lookups
+ *   ERR_PERM     the file or the data is refused (not a database, a newer
+ *                schema, read-only, a constraint the data breaks)
+ *   ERR_LIMIT    a value too big for SQLite
+ *   ERR_FAIL     anything else (I/O error, corruption)
+ * Out of memory aborts.
+ *
+ * Times are seconds since the epoch, UTC. Row ids are SQLite rowids (> 0).
+ * Strings handed in are borrowed for the call; strings handed out are
+ * owned by the caller unless said otherwise.
+ */
+#ifndef PATCHLETTER_STORE_H
+#define PATCHLETTER_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "compat.h"
+#include "message.h"
+
+struct store;
+
+enum {
+	STORE_CREATE = 1 << 0,	 /* create and initialise a missing file */
+	STORE_READONLY = 1 << 1, /* never write; refuse a file that needs
+				    migrating */
+};
+
+/* The schema version this program creates and understands. */
+int store_schema_version(void);
+
+/*
+ * Open (and with STORE_CREATE create) the store at path, migrating an
+ * older schema to the current one, into *out (owned; store_close() it).
+ * Returns 0, ERR_NOTFOUND (no file and no STORE_CREATE, or a file that
+ * holds no store yet and no STORE_CREATE), ERR_PERM (not an SQLite
+ * database, another program's database, a schema newer than this
+ * program's, or read-only and in need of migration), ERR_TEMP (locked) or
+ * ERR_FAIL. On error *out is NULL and a file refused for its version or
+ * format has not been written to.
+ */
+int store_open(struct store **out, const char *path,
+	       unsigned flags) WARN_UNUSED;
+/* Close s, rolling back a transaction left open; s may be NULL. */
+void store_close(struct store *s);
+
+/*
+ * Explicit transactions. store_begin() takes the write lock at once
+ * (BEGIN IMMEDIATE), so a busy database shows here as ERR_TEMP rather
+ * than half-way through a batch. They do not nest: store_begin() inside
+ * one is a BUG(). A write inside the transaction that fails leaves the
+ * earlier writes of the transaction in place (its own rows are undone),
+ * unless SQLite had to abandon the whole transaction (I/O error, disk
+ * full): then every later write returns the same error and
+ * store_commit() does too. store_commit() rolls back when it fails; either
+ * way the transaction is over.
+ */
+int store_begin(struct store *s) WARN_UNUSED;
+int store_commit(struct store *s) WARN_UNUSED;
+void store_rollback(struct store *s);
+/* Between store_begin() and its store_commit() or store_rollback()? */
+bool store_in_transaction(const struct store *s);
+
+/*
+ * The key titles are indexed and compared by (the series logic looks
+ * versions up by it): ASCII letters in lower case, runs of white space
+ * as one space, no white space at either end and no full stops at the
+ * end. Other bytes are kept as they are. Appends to out.
+ */
+void store_title_key(struct buf *out, const char *title, size_t len);
+
+/* --- messages -------------------------------------------------------- */
+
+/*
+ * Store one parsed message, with its references, paths and trailers, all
+ * or nothing, and its id in *out (may be NULL). source names where it
+ * came from ("imap:lkml", "archive:lkml/git/7.git"); received is when
+ * the bot got it.
+ *
+ * Returns ERR_EXISTS, without reporting it, when a message with the same
+ * Message-ID is stored already (*out is then that message's id).
+ *
+ * m->mail.message_id "" (the mail had none) is stored as absent: such
+ * messages cannot be found by store_message_find() nor de-duplicated.
+ * The ingest path should rather give such mail a stable synthetic id
+ * derived from its raw bytes (public-inbox de-duplicates by a content
+ * digest the same way) before storing it.
+ *
+ * What is kept: every field of m->mail, m->tags, m->author, m->date and
+ * m->kind, and of m->patch the offsets, flags, diffstat totals, paths and
+ * trailers. m->patch.files (per-file diff details) is not kept: the diff
+ * is in the body, and patch_parse() gives it back.
+ */
+int store_message_add(int64_t *out, struct store *s, const struct message *m,
+		      const char *source, int64_t received) WARN_UNUSED;
+
+/* The id of the message with this Message-ID: 0 or ERR_NOTFOUND. */
+int store_message_find(int64_t *out, struct store *s,
+		       const char *message_id) WARN_UNUSED;
+
+/*
+ * Load message id into out (MESSAGE_INIT or released), as it was stored
+ * (see store_message_add() for what is kept; patch.files is empty). A
+ * message stored without Message-ID comes back with "". Returns 0,
+ * ERR_NOTFOUND (not reported) or an error; on error out is released.
+ *
+ * Every pointer in out is owned and allocated by the store: release it
+ * with store_message_release(), which needs nothing but the struct
+ * layouts (message_release() works as well, for code that links it).
+ */
+int store_message_load(struct message *out, struct store *s,
+		       int64_t id) WARN_UNUSED;
+/* Free everything in m and leave it as MESSAGE_INIT. */
+void store_message_release(struct message *m);
+
+/*
+ * Keep raw mail that could not be parsed or hit a limit, with the reason
+ * (a short text for the operator), its source and when it was received:
+ * nothing is dropped. raw longer than STORE_UNPARSED_MAX_BYTES (bounds.h)
+ * is cut there; the row keeps the original length.
+ */
+int store_unparsed_add(int64_t *out, struct store *s, const char *raw,
+		       size_t len, const char *reason, const char *source,
+		       int64_t received) WARN_UNUSED;
+
+/* --- cursors --------------------------------------------------------- */
+
+/*
+ * Where a source stands (an IMAP "UIDVALIDITY:UID", an archive's last
+ * commit id). get appends the value to out: 0 or ERR_NOTFOUND (not
+ * reported). set replaces it; inside a transaction it becomes visible
+ * with the data stored in the same transaction, never before.
+ */
+int store_cursor_get(struct buf *out, struct store *s,
+		     const char *source) WARN_UNUSED;
+int store_cursor_set(struct store *s, const char *source,
+		     const char *value) WARN_UNUSED;
+
+/* --- subscribers ----------------------------------------------------- */
+
+enum store_subscriber_status {
+	SUBSCRIBER_PENDING = 0, /* asked to subscribe, not confirmed yet */
+	SUBSCRIBER_ACTIVE,
+	SUBSCRIBER_PAUSED,
+};
+
+struct store_subscriber {
+	int64_t id;
+	char *address; /* owned */
+	enum store_subscriber_status status;
+	int64_t created;
+	int64_t last_digest_at; /* 0: never */
+};
+
+#define STORE_SUBSCRIBER_INIT                     \
+	{                                         \
+		0, NULL, SUBSCRIBER_PENDING, 0, 0 \
+	}
+
+/*
+ * Add a subscriber. Addresses compare without regard to ASCII case (RFC
+ * 5321 2.4 allows a case-sensitive local part, but discourages relying
+ * on it, and one mailbox must not hold two subscriptions). ERR_EXISTS
+ * (not reported) when the address is there already.
+ */
+int store_subscriber_add(int64_t *out, struct store *s, const char *address,
+			 enum store_subscriber_status status,
+			 int64_t now) WARN_UNUSED;
+/* Look a subscriber up by address into out (released first): 0 or
+ * ERR_NOTFOUND (not reported). */
+int store_subscriber_find(struct store_subscriber *out, struct store *s,
+			  const char *address) WARN_UNUSED;
+/* 0, or ERR_NOTFOUND (reported) when there is no subscriber id. */
+int store_subscriber_set_status(struct store *s, int64_t id,
+				enum store_subscriber_status status)
+	WARN_UNUSED;
+void store_subscriber_release(struct store_subscriber *sub);
+
+/* --- rule files ------------------------------------------------------ */
+
+enum store_rulefile_state {
+	RULEFILE_PROPOSED = 0, /* waiting for confirmation */
+	RULEFILE_ACTIVE,       /* the one in force (at most one) */
+	RULEFILE_SUPERSEDED,   /* replaced, or a proposal never confirmed */
+};
+
+struct store_rulefile {
+	int64_t id;
+	int64_t subscriber;
+	char *text; /* owned, verbatim as it arrived */
+	size_t text_len;
+	int64_t created;
+	enum store_rulefile_state state;
+	char *token_hash;      /* owned or NULL: hash of the confirmation
+				  token (the token itself is never kept) */
+	int64_t token_expires; /* 0 when no token */
+};
+
+#define STORE_RULEFILE_INIT                                  \
+	{                                                    \
+		0, 0, NULL, 0, 0, RULEFILE_PROPOSED, NULL, 0 \
+	}
+
+/*
+ * Add a rule file to a subscriber's history: rf's subscriber, text,
+ * text_len, created, state, token_hash and token_expires are stored; its
+ * id goes to *out. ERR_PERM (reported) when the subscriber does not
+ * exist; ERR_EXISTS (not reported) when an ACTIVE one is added beside
+ * another ACTIVE one, or the token hash is in use.
+ */
+int store_rulefile_add(int64_t *out, struct store *s,
+		       const struct store_rulefile *rf) WARN_UNUSED;
+/*
+ * Make rule file id the subscriber's active one, the previous active one
+ * superseded, and forget id's token, in one transaction. 0 or
+ * ERR_NOTFOUND (reported).
+ */
+int store_rulefile_activate(struct store *s, int64_t id) WARN_UNUSED;
+/*
+ * A subscriber's rule-file history, newest first, at most max entries:
+ * *out an owned array of *nr_out entries (store_rulefiles_free()).
+ */
+int store_rulefile_history(struct store_rulefile **out, size_t *nr_out,
+			   struct store *s, int64_t subscriber,
+			   size_t max) WARN_UNUSED;
+void store_rulefile_release(struct store_rulefile *rf);
+void store_rulefiles_free(struct store_rulefile *rfs, size_t nr);
+
+/* --- outbox ---------------------------------------------------------- */
+
+enum store_outbox_kind {
+	OUTBOX_DIGEST = 0,
+	OUTBOX_REPLY,
+};
+
+enum store_outbox_status {
+	OUTBOX_QUEUED = 0,
+	OUTBOX_SENT,
+	OUTBOX_FAILED, /* given up: a permanent SMTP error */
+};
+
+struct store_outbox {
+	int64_t id;
+	int64_t subscriber; /* 0: none (a reply to a stranger) */
+	enum store_outbox_kind kind;
+	char *message_id;    /* owned: the outgoing mail's, without <> */
+	char *envelope_from; /* owned */
+	char *recipient;     /* owned */
+	char *mail;	     /* owned: the whole rendered mail */
+	size_t mail_len;
+	int64_t created;
+	unsigned attempts;
+	int64_t next_attempt_at;
+	enum store_outbox_status status;
+	char *last_error; /* owned or NULL */
+	int64_t sent_at;  /* 0 until sent */
+};
+
+#define STORE_OUTBOX_INIT \
+	{                 \
+		0         \
+	}
+
+/*
+ * Queue o's subscriber, kind, message_id, envelope_from, recipient and
+ * mail, due at once (created and next_attempt_at are now). ERR_EXISTS
+ * (not reported) when a mail with that Message-ID is queued already.
+ */
+int store_outbox_enqueue(int64_t *out, struct store *s,
+			 const struct store_outbox *o, int64_t now) WARN_UNUSED;
+/*
+ * The queued mail due first with next_attempt_at <= now into out
+ * (released first): 0 or ERR_NOTFOUND (not reported).
+ */
+int store_outbox_next_due(struct store_outbox *out, struct store *s,
+			  int64_t now) WARN_UNUSED;
+/* When the earliest queued mail is due: 0 or ERR_NOTFOUND (not reported). */
+int store_outbox_next_time(int64_t *out, struct store *s) WARN_UNUSED;
+/* The SMTP server accepted mail id at time now. */
+int store_outbox_mark_sent(struct store *s, int64_t id,
+			   int64_t now) WARN_UNUSED;
+/*
+ * A sending attempt failed with error (a line for the operator): count
+ * it, and retry at retry_at, or with retry_at 0 give up (status failed).
+ */
+int store_outbox_mark_failed(struct store *s, int64_t id, const char *error,
+			     int64_t retry_at) WARN_UNUSED;
+void store_outbox_release(struct store_outbox *o);
+
+/* --- the whole store ------------------------------------------------- */
+
+struct store_stats {
+	int schema_version; /* of the file */
+	int64_t messages, unparsed, series, supersessions;
+	int64_t subscribers, rulefiles, matches;
+	int64_t outbox_queued, outbox_sent, outbox_failed;
+	int64_t cursors;
+};
+
+/* Row counts for `patchletter status`. */
+int store_stats(struct store_stats *out, struct store *s) WARN_UNUSED;
+
+/*
+ * PRAGMA integrity_check and foreign_key_check over the whole file. 0
+ * when both are clean, else ERR_FAIL with the first problems reported.
+ * Reads every page: for tests and `patchletter status --check`, not for
+ * the daemon's loop.
+ */
+int store_check_integrity(struct store *s) WARN_UNUSED;
+
+/*
+ * Every statement of the store reads and writes by index: EXPLAIN QUERY
+ * PLAN shows no full scan of a table, except where a statement counts
+ * rows on purpose (store_stats(), the checks). 0, or ERR_FAIL with each
+ * offender reported. For the tests, so that a statement added later that
+ * would scan a million messages fails them.
+ */
+int store_check_plans(struct store *s) WARN_UNUSED;
+
+#endif
