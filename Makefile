@@ -55,7 +55,8 @@ endif
 COMMON_SRCS = bot/buf.c bot/xalloc.c bot/log.c bot/utf8.c bot/json.c
 
 BOT_SRCS = $(COMMON_SRCS) \
-	bot/main.c bot/cli.c bot/person.c
+	bot/main.c bot/cli.c bot/person.c \
+	bot/template.c bot/template_dir.c bot/wrap.c
 
 RULES_SRCS =
 
@@ -70,11 +71,14 @@ PROGRAM = $(O)/patchletter
 # Each test links only its module and the common helpers, so a module that
 # reaches across a boundary fails to link (STYLE.md, "Modules").
 
-UNIT_TESTS = buf utf8 json
+UNIT_TESTS = buf utf8 json template
 
 test_buf_SRCS  = $(COMMON_SRCS)
 test_utf8_SRCS = $(COMMON_SRCS)
 test_json_SRCS = $(COMMON_SRCS)
+test_template_SRCS = bot/template.c $(COMMON_SRCS)
+test_template_dir_SRCS = bot/template_dir.c bot/template.c $(COMMON_SRCS)
+test_wrap_SRCS = bot/wrap.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
