@@ -56,7 +56,7 @@ COMMON_SRCS = bot/buf.c bot/xalloc.c bot/log.c bot/utf8.c bot/json.c
 
 BOT_SRCS = $(COMMON_SRCS) \
 	bot/main.c bot/cli.c bot/person.c \
-	bot/template.c bot/template_dir.c
+	bot/template.c bot/template_dir.c bot/wrap.c
 
 RULES_SRCS =
 
@@ -71,7 +71,7 @@ PROGRAM = $(O)/patchletter
 # Each test links only its module and the common helpers, so a module that
 # reaches across a boundary fails to link (STYLE.md, "Modules").
 
-UNIT_TESTS = buf utf8 json template template_dir
+UNIT_TESTS = buf utf8 json template template_dir wrap
 
 test_buf_SRCS  = $(COMMON_SRCS)
 test_utf8_SRCS = $(COMMON_SRCS)
