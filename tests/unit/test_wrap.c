@@ -193,62 +193,44 @@ static void test_layout_kept(void **state)
 	buf_release(&out);
 }
 
+/* A patch's diff and signature: every line kept, however wide. */
+#define PATCH_DIFF                                                             \
+	"diff --git a/arch/x86/kvm/svm/svm.c b/arch/x86/kvm/svm/svm.c\n"       \
+	"index 1234567..89abcde 100644\n"                                      \
+	"--- a/arch/x86/kvm/svm/svm.c\n"                                       \
+	"+++ b/arch/x86/kvm/svm/svm.c\n"                                       \
+	"@@ -100,7 +100,7 @@ static int svm_vcpu_run_with_a_long_name(struct " \
+	"kvm_vcpu *vcpu)\n"                                                    \
+	" \tcontext line\n"                                                    \
+	"-\tkvm_make_request(KVM_REQ_TLB_FLUSH_CURRENT, vcpu); /* the old "    \
+	"code */\n"                                                            \
+	"+\tkvm_make_request(KVM_REQ_TLB_FLUSH_ASID, vcpu); /* the new code, " \
+	"longer */\n"                                                          \
+	"\n"                                                                   \
+	"-- \n"                                                                \
+	"2.43.0\n"
+
+/* Without git's header: "--- " then "+++ " opens the diff. */
+#define PLAIN_DIFF                                                             \
+	"--- a/file.c\n"                                                       \
+	"+++ b/file.c\n"                                                       \
+	"+a long added line of code, which is definitely longer than "         \
+	"seventy-two columns\n"                                                \
+	"-a long removed line of code, which is also longer than seventy-two " \
+	"columns\n"
+
 static void test_diff_kept(void **state)
 {
 	static const struct wrap_case cases[] = {
 		{"a git diff, then prose again after it", 72,
-		 "The fix is below.\n"
-		 "diff --git a/arch/x86/kvm/svm/svm.c "
-		 "b/arch/x86/kvm/svm/svm.c\n"
-		 "index 1234567..89abcde 100644\n"
-		 "--- a/arch/x86/kvm/svm/svm.c\n"
-		 "+++ b/arch/x86/kvm/svm/svm.c\n"
-		 "@@ -100,7 +100,7 @@ static int svm_vcpu_run_with_a_long_name("
-		 "struct kvm_vcpu *vcpu)\n"
-		 " \tcontext line\n"
-		 "-\tkvm_make_request(KVM_REQ_TLB_FLUSH_CURRENT, vcpu); /* the "
-		 "old code */\n"
-		 "+\tkvm_make_request(KVM_REQ_TLB_FLUSH_ASID, vcpu); /* the "
-		 "new "
-		 "code, longer */\n"
-		 "\n"
-		 "-- \n"
-		 "2.43.0\n"
+		 "The fix is below.\n" PATCH_DIFF
 		 "After the patch, prose is wrapped again because it is no "
 		 "longer part of the diff at all.\n",
-		 "The fix is below.\n"
-		 "diff --git a/arch/x86/kvm/svm/svm.c "
-		 "b/arch/x86/kvm/svm/svm.c\n"
-		 "index 1234567..89abcde 100644\n"
-		 "--- a/arch/x86/kvm/svm/svm.c\n"
-		 "+++ b/arch/x86/kvm/svm/svm.c\n"
-		 "@@ -100,7 +100,7 @@ static int svm_vcpu_run_with_a_long_name("
-		 "struct kvm_vcpu *vcpu)\n"
-		 " \tcontext line\n"
-		 "-\tkvm_make_request(KVM_REQ_TLB_FLUSH_CURRENT, vcpu); /* the "
-		 "old code */\n"
-		 "+\tkvm_make_request(KVM_REQ_TLB_FLUSH_ASID, vcpu); /* the "
-		 "new "
-		 "code, longer */\n"
-		 "\n"
-		 "-- \n"
-		 "2.43.0\n"
+		 "The fix is below.\n" PATCH_DIFF
 		 "After the patch, prose is wrapped again because it is no "
 		 "longer part of\n"
 		 "the diff at all.\n"},
-		{"a diff without git's header", 72,
-		 "--- a/file.c\n"
-		 "+++ b/file.c\n"
-		 "+a long added line of code, which is definitely longer than "
-		 "seventy-two columns\n"
-		 "-a long removed line of code, which is also longer than "
-		 "seventy-two columns\n",
-		 "--- a/file.c\n"
-		 "+++ b/file.c\n"
-		 "+a long added line of code, which is definitely longer than "
-		 "seventy-two columns\n"
-		 "-a long removed line of code, which is also longer than "
-		 "seventy-two columns\n"},
+		{"a diff without git's header", 72, PLAIN_DIFF, PLAIN_DIFF},
 	};
 
 	(void)state;
