@@ -34,16 +34,20 @@
  * partial's own text (not to the lines of interpolated values), as the
  * spec's "Standalone Indentation" case asks.
  *
- * Not implemented, and refused at compile time: set-delimiter tags
- * ({{=<% %>=}}), and the optional lambda, inheritance ({{<}} {{$}}) and
- * dynamic-name modules.
+ * Not implemented: set-delimiter tags ({{=<% %>=}}) and the optional
+ * inheritance module's {{<parent}} and {{$block}}, all refused at compile
+ * time; the optional lambda and dynamic-name modules (the data model has
+ * no functions, and {{>*name}} is a partial called "*name").
  *
  * Bounds (bounds.h): TPL_MAX_BYTES of template text, TPL_MAX_NESTING
  * sections deep, TPL_MAX_PARTIAL_DEPTH partials deep at render time,
  * TPL_MAX_OUTPUT_BYTES of output per render.
  *
  * A compiled template is immutable; rendering it allocates nothing beyond
- * the growth of the output buffer, so compile once and render many times.
+ * the growth of the output buffer (and one small buffer when a standalone
+ * partial is indented), so compile once and render many times.
+ *
+ * template_dir.h reads a directory of templates and serves their partials.
  */
 #ifndef PATCHLETTER_TEMPLATE_H
 #define PATCHLETTER_TEMPLATE_H
