@@ -61,6 +61,9 @@ BOT_SRCS += bot/cli.c
 BOT_SRCS += bot/person.c
 BOT_SRCS += bot/evidence.c
 BOT_SRCS += bot/store.c
+BOT_SRCS += bot/template.c
+BOT_SRCS += bot/template_dir.c
+BOT_SRCS += bot/wrap.c
 
 RULES_SRCS =
 
@@ -86,6 +89,12 @@ UNIT_TESTS += evidence
 test_evidence_SRCS = bot/evidence.c $(COMMON_SRCS)
 UNIT_TESTS += store
 test_store_SRCS = bot/store.c bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += template
+test_template_SRCS = bot/template.c $(COMMON_SRCS)
+UNIT_TESTS += template_dir
+test_template_dir_SRCS = bot/template_dir.c bot/template.c $(COMMON_SRCS)
+UNIT_TESTS += wrap
+test_wrap_SRCS = bot/wrap.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

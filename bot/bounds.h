@@ -37,6 +37,16 @@
 #define STORE_BUSY_TIMEOUT_MS 5000 /* wait for another process's lock */
 #define STORE_UNPARSED_MAX_BYTES MAIL_MAX_BYTES /* raw mail kept unparsed */
 
+/*
+ * Templates (template.h). Operators write them, so these only make a
+ * mistake (a runaway recursive partial, a huge file) fail cleanly.
+ */
+#define TPL_MAX_BYTES (1u << 20)	   /* one template's text */
+#define TPL_MAX_NESTING 32		   /* sections inside sections */
+#define TPL_MAX_PARTIAL_DEPTH 16	   /* partials inside partials */
+#define TPL_MAX_OUTPUT_BYTES (8u << 20) /* one render: past any sane digest */
+#define TPL_DIR_MAX_FILES 256		   /* templates in one directory */
+
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
 #define COMMAND_MAX_BYTES (256u << 10)
