@@ -19,6 +19,7 @@
 #include "json.h"
 #include "log.h"
 #include "store.h"
+#include "store_impl.h"
 #include "xalloc.h"
 
 /* PRAGMA application_id: "PLTR", so that file(1) and we know the file. */
@@ -356,54 +357,8 @@ enum message_column {
 	"has_separator, has_diff, is_pull, "                              \
 	"diffstat_files, diffstat_insertions, diffstat_deletions"
 
-enum stmt {
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_SAVEPOINT,
-	STMT_RELEASE,
-	STMT_ROLLBACK_TO,
-	STMT_USER_VERSION,
-	/* messages */
-	STMT_MESSAGE_INSERT,
-	STMT_MESSAGE_REF_INSERT,
-	STMT_MESSAGE_FILE_INSERT,
-	STMT_TRAILER_INSERT,
-	STMT_MESSAGE_FIND,
-	STMT_MESSAGE_LOAD,
-	STMT_MESSAGE_PREFIXES,
-	STMT_MESSAGE_REFS,
-	STMT_MESSAGE_FILES,
-	STMT_MESSAGE_TRAILERS,
-	/* unparsed */
-	STMT_UNPARSED_INSERT,
-	/* cursors */
-	STMT_CURSOR_GET,
-	STMT_CURSOR_SET,
-	/* subscribers */
-	STMT_SUBSCRIBER_INSERT,
-	STMT_SUBSCRIBER_FIND,
-	STMT_SUBSCRIBER_SET_STATUS,
-	/* rulefiles */
-	STMT_RULEFILE_INSERT,
-	STMT_RULEFILE_SUBSCRIBER,
-	STMT_RULEFILE_SUPERSEDE,
-	STMT_RULEFILE_ACTIVATE,
-	STMT_RULEFILE_HISTORY,
-	/* outbox */
-	STMT_OUTBOX_INSERT,
-	STMT_OUTBOX_NEXT_DUE,
-	STMT_OUTBOX_NEXT_TIME,
-	STMT_OUTBOX_MARK_SENT,
-	STMT_OUTBOX_MARK_FAILED,
-	/* the whole store */
-	STMT_STATS,
-	STMT_INTEGRITY_CHECK,
-	STMT_FOREIGN_KEY_CHECK,
-	STMT__COUNT
-};
 
-static const char *const stmt_sql[STMT__COUNT] = {
+static const char *const stmt_sql[STMT_CORE__END] = {
 	/*
 	 * IMMEDIATE: take the write lock now, so that a busy database
 	 * shows before any work, and a transaction never has to upgrade a
@@ -524,27 +479,14 @@ static const char *const stmt_sql[STMT__COUNT] = {
 
 /* --- the store ------------------------------------------------------- */
 
-enum txn_state {
-	TXN_NONE,   /* autocommit: each write makes its own transaction */
-	TXN_OPEN,   /* between store_begin() and store_commit() */
-	TXN_BROKEN, /* SQLite abandoned it; waiting for commit/rollback */
-};
 
-struct store {
-	sqlite3 *db;
-	char *path; /* owned, for messages */
-	unsigned flags;
-	enum txn_state txn;
-	int txn_error;			 /* why TXN_BROKEN */
-	sqlite3_stmt *stmt[STMT__COUNT]; /* owned, compiled on first use */
-};
 
 /*
  * What a caller should do about an SQLite result code (err.h). A full
  * disk is temporary: the operator frees space, the daemon retries, and
  * since nothing was committed the cursors have not moved.
  */
-static int map_rc(int rc)
+int map_rc(int rc)
 {
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
@@ -578,9 +520,7 @@ static int map_rc(int rc)
  * the caller's business and is not reported. Call it before the
  * statement is reset, while sqlite3_errmsg() still tells this error.
  */
-static int store_fail(struct store *s, int rc, const char *fmt, ...)
-	PRINTF_LIKE(3, 4);
-static int store_fail(struct store *s, int rc, const char *fmt, ...)
+int store_fail(struct store *s, int rc, const char *fmt, ...)
 {
 	int code = map_rc(rc);
 	char ctx[512];
@@ -598,26 +538,33 @@ static int store_fail(struct store *s, int rc, const char *fmt, ...)
 			      : sqlite3_errstr(rc));
 }
 
-/* Untrusted text (a Message-ID from a mail) made safe for one log line. */
-#define ESCAPED_MAX 200
-static const char *escaped(char out[ESCAPED_MAX], const char *s)
+const char *escaped(char out[ESCAPED_MAX], const char *s)
 {
 	return log_escape(out, ESCAPED_MAX, s ? s : "", s ? strlen(s) : 0);
 }
 
+const char *stmt_text(enum stmt id)
+{
+	if (id < STMT_CORE__END)
+		return stmt_sql[id];
+	if (id >= STMT_SERIES_FIRST && id < STMT_SERIES__END)
+		return store_series_sql[id - STMT_SERIES_FIRST];
+	BUG("store: statement %d has no text", (int)id);
+}
+
 /* The compiled statement id, compiled now if this is its first use. */
-static int stmt_get(sqlite3_stmt **out, struct store *s, enum stmt id)
+int stmt_get(sqlite3_stmt **out, struct store *s, enum stmt id)
 {
 	int rc;
 
 	if (!s->stmt[id]) {
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+		rc = sqlite3_prepare_v3(s->db, stmt_text(id), -1,
 					SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
 					NULL);
 		if (rc != SQLITE_OK) {
 			*out = NULL;
 			return store_fail(s, rc, "%s: compiling \"%.40s\"",
-					  s->path, stmt_sql[id]);
+					  s->path, stmt_text(id));
 		}
 	}
 	*out = s->stmt[id];
@@ -625,7 +572,7 @@ static int stmt_get(sqlite3_stmt **out, struct store *s, enum stmt id)
 }
 
 /* Make a used statement ready for its next use and drop its bindings. */
-static void stmt_done(sqlite3_stmt *st)
+void stmt_done(sqlite3_stmt *st)
 {
 	if (st) {
 		sqlite3_reset(st);
@@ -633,24 +580,14 @@ static void stmt_done(sqlite3_stmt *st)
 	}
 }
 
-/*
- * Binding many parameters: the first failure sticks in rc and the later
- * binds are skipped, so a statement is checked once before it runs.
- * Strings are bound SQLITE_STATIC: they must outlive the step, which
- * they do, being the caller's arguments.
- */
-struct binder {
-	sqlite3_stmt *st;
-	int rc;
-};
 
-static void bind_int(struct binder *b, int i, int64_t v)
+void bind_int(struct binder *b, int i, int64_t v)
 {
 	if (b->rc == SQLITE_OK)
 		b->rc = sqlite3_bind_int64(b->st, i, v);
 }
 
-static void bind_textn(struct binder *b, int i, const char *s, size_t len)
+void bind_textn(struct binder *b, int i, const char *s, size_t len)
 {
 	if (b->rc != SQLITE_OK)
 		return;
@@ -661,7 +598,7 @@ static void bind_textn(struct binder *b, int i, const char *s, size_t len)
 }
 
 /* NULL is bound as NULL. */
-static void bind_text(struct binder *b, int i, const char *s)
+void bind_text(struct binder *b, int i, const char *s)
 {
 	if (b->rc != SQLITE_OK)
 		return;
@@ -672,12 +609,12 @@ static void bind_text(struct binder *b, int i, const char *s)
 }
 
 /* NULL is bound as "", for NOT NULL columns. */
-static void bind_text_empty(struct binder *b, int i, const char *s)
+void bind_text_empty(struct binder *b, int i, const char *s)
 {
 	bind_text(b, i, s ? s : "");
 }
 
-static void bind_blob(struct binder *b, int i, const void *p, size_t len)
+void bind_blob(struct binder *b, int i, const void *p, size_t len)
 {
 	if (b->rc != SQLITE_OK)
 		return;
@@ -689,7 +626,7 @@ static void bind_blob(struct binder *b, int i, const void *p, size_t len)
 }
 
 /* Column i as an owned string, NULL when the column is NULL. */
-static char *column_strdup(sqlite3_stmt *st, int i)
+char *column_strdup(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t;
 
@@ -702,7 +639,7 @@ static char *column_strdup(sqlite3_stmt *st, int i)
 }
 
 /* Column i as an owned string, "" when the column is NULL. */
-static char *column_strdup_empty(sqlite3_stmt *st, int i)
+char *column_strdup_empty(sqlite3_stmt *st, int i)
 {
 	char *t = column_strdup(st, i);
 
@@ -713,7 +650,7 @@ static char *column_strdup_empty(sqlite3_stmt *st, int i)
  * Run a statement that returns no rows. context says what for, in the
  * error line.
  */
-static int stmt_exec(struct store *s, enum stmt id, const char *context)
+int stmt_exec(struct store *s, enum stmt id, const char *context)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -782,7 +719,7 @@ bool store_in_transaction(const struct store *s)
  * so that a write that fails half-way (a duplicate, a broken constraint)
  * undoes its own rows and leaves the batch around it intact.
  */
-static int write_begin(struct store *s, bool *own)
+int write_begin(struct store *s, bool *own)
 {
 	*own = false;
 	switch (s->txn) {
@@ -798,7 +735,7 @@ static int write_begin(struct store *s, bool *own)
 }
 
 /* End the write begun by write_begin(): keep it when rc is 0, else undo. */
-static int write_end(struct store *s, bool own, int rc)
+int write_end(struct store *s, bool own, int rc)
 {
 	if (own) {
 		if (rc == 0) {
@@ -1215,7 +1152,7 @@ static const char *const kind_names[] = {
 };
 
 /* The index of name in names (nr entries), or -1. */
-static int name_index(const char *const *names, size_t nr, const char *name)
+int name_index(const char *const *names, size_t nr, const char *name)
 {
 	size_t i;
 
@@ -1441,7 +1378,7 @@ int store_message_find(int64_t *out, struct store *s, const char *message_id)
  * should hold: a damaged or hand-edited file must not become an
  * out-of-bounds offset in a later stage.
  */
-static bool column_size(size_t *out, sqlite3_stmt *st, int i, size_t max)
+bool column_size(size_t *out, sqlite3_stmt *st, int i, size_t max)
 {
 	int64_t v = sqlite3_column_int64(st, i);
 
@@ -1451,7 +1388,7 @@ static bool column_size(size_t *out, sqlite3_stmt *st, int i, size_t max)
 	return true;
 }
 
-static bool column_unsigned(unsigned *out, sqlite3_stmt *st, int i)
+bool column_unsigned(unsigned *out, sqlite3_stmt *st, int i)
 {
 	int64_t v = sqlite3_column_int64(st, i);
 
@@ -1858,8 +1795,8 @@ int store_subscriber_find(struct store_subscriber *out, struct store *s,
  * Run an UPDATE of one row by id (parameter 1) with the parameters bound
  * by the caller on st; ERR_NOTFOUND (reported) when no row changed.
  */
-static int update_one(struct store *s, sqlite3_stmt *st, int bind_rc,
-		      const char *what, int64_t id)
+int update_one(struct store *s, sqlite3_stmt *st, int bind_rc,
+	       const char *what, int64_t id)
 {
 	int rc;
 	bool own;
@@ -2298,11 +2235,11 @@ int store_check_plans(struct store *s)
 		/* Our own constant text, not values: nothing to inject. */
 		buf_reset(&sql);
 		buf_adds(&sql, "EXPLAIN QUERY PLAN ");
-		buf_adds(&sql, stmt_sql[i]);
+		buf_adds(&sql, stmt_text((enum stmt)i));
 		rc = sqlite3_prepare_v2(s->db, sql.data, -1, &st, NULL);
 		if (rc != SQLITE_OK) {
 			rc = store_fail(s, rc, "%s: explain \"%.40s\"", s->path,
-					stmt_sql[i]);
+					stmt_text((enum stmt)i));
 			break;
 		}
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2311,7 +2248,7 @@ int store_check_plans(struct store *s)
 			if (detail && !strncmp(detail, "SCAN ", 5) &&
 			    !strstr(detail, "VIRTUAL TABLE")) {
 				log_warnx("store: statement \"%s\": %s",
-					  stmt_sql[i], detail);
+					  stmt_text((enum stmt)i), detail);
 				problems++;
 			}
 		}
