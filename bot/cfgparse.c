@@ -31,6 +31,8 @@
 
 /* What libconfuse says when a name is not in the schema (confuse.c). */
 #define NO_SUCH_OPTION "no such option '%s'"
+/* ... and when a string or a section runs to the end of the text. */
+#define PREMATURE_EOF "premature end of file"
 
 struct cfgparse_mark {
 	cfg_t *sec;	 /* the section, or the one holding the option */
@@ -79,6 +81,16 @@ void cfgparse_errorf(struct cfgparse *p, int line, const char *fmt, ...)
 	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	add_error(p, line, buf_detach(&msg, NULL));
+}
+
+bool cfgparse_has_error(const struct cfgparse *p, int line)
+{
+	size_t i;
+
+	for (i = 0; i < p->nerrors; i++)
+		if (p->errors[i].line == line)
+			return true;
+	return false;
 }
 
 size_t cfgparse_nerrors(const struct cfgparse *p)
@@ -405,6 +417,8 @@ static void error_cb(cfg_t *cfg, const char *fmt, va_list ap)
 		unknown_option(&msg, cfg, va_arg(cp, const char *));
 	else
 		buf_vaddf(&msg, fmt, cp);
+	if (p && !strcmp(fmt, PREMATURE_EOF))
+		p->at_eof = true; /* no line to drop would help */
 	va_end(cp);
 	/*
 	 * Outside a parse, libconfuse complains only when this program asks
@@ -419,9 +433,15 @@ static void error_cb(cfg_t *cfg, const char *fmt, va_list ap)
 
 /*
  * Each byte of the text classified the way libconfuse 3.3's lexer.l reads
- * it: code, inside a quoted string, or inside a comment.
+ * it: code, inside a "double-quoted" or 'single-quoted' string, or inside
+ * a comment.
  */
-enum { CLS_CODE = 'c', CLS_STRING = 's', CLS_COMMENT = 'm' };
+enum {
+	CLS_CODE = 'c',
+	CLS_STRING = 's',
+	CLS_LITERAL = 'l',
+	CLS_COMMENT = 'm',
+};
 
 /* From text[i] = '$', text[i + 1] = '{': the index of the '}', or len. */
 static size_t env_end(const char *text, size_t len, size_t i)
@@ -431,10 +451,17 @@ static size_t env_end(const char *text, size_t len, size_t i)
 	return close ? (size_t)(close - text) : len;
 }
 
+/* What ends an unquoted string in lexer.l (and '/' before '/' or '*'). */
+static bool word_char(char c)
+{
+	return c && !strchr(" #\"'\t\n\r={}()+,*", c);
+}
+
 static char *classify(const char *text, size_t len)
 {
 	enum { CODE, DQ, SQ, LINE_COMMENT, BLOCK_COMMENT } st = CODE;
 	char *cls = xmalloc(len + 1);
+	bool in_word = false;
 	size_t i, j;
 
 	for (i = 0; i < len; i++) {
@@ -447,7 +474,7 @@ static char *classify(const char *text, size_t len)
 				cls[i] = CLS_STRING;
 				st = DQ;
 			} else if (c == '\'') {
-				cls[i] = CLS_STRING;
+				cls[i] = CLS_LITERAL;
 				st = SQ;
 			} else if (c == '#') {
 				cls[i] = CLS_COMMENT;
@@ -456,28 +483,37 @@ static char *classify(const char *text, size_t len)
 				cls[i] = cls[i + 1] = CLS_COMMENT;
 				st = next == '/' ? LINE_COMMENT : BLOCK_COMMENT;
 				i++;
-			} else if (c == '$' && next == '{') {
-				/* ${...} is one token, even with a # inside. */
+			} else if (c == '$' && next == '{' && !in_word) {
+				/*
+				 * ${...} is one token, even with a # inside;
+				 * inside an unquoted word, "$" is just a
+				 * letter.
+				 */
 				for (j = env_end(text, len, i); i < j; i++)
 					cls[i + 1] = CLS_CODE;
+				c = '}';
 			}
+			in_word = cls[i] == CLS_CODE && word_char(c);
 			break;
 		case DQ:
 		case SQ:
-			cls[i] = CLS_STRING;
+			cls[i] = st == DQ ? CLS_STRING : CLS_LITERAL;
 			if (c == '\\' && i + 1 < len) {
-				cls[++i] = CLS_STRING;
+				cls[i + 1] = cls[i];
+				i++;
 			} else if (st == DQ && c == '$' && next == '{') {
 				for (j = env_end(text, len, i); i < j; i++)
 					cls[i + 1] = CLS_STRING;
 			} else if (c == (st == DQ ? '"' : '\'')) {
 				st = CODE;
+				in_word = false;
 			}
 			break;
 		case LINE_COMMENT:
 			cls[i] = c == '\n' ? CLS_CODE : CLS_COMMENT;
 			if (c == '\n')
 				st = CODE;
+			in_word = false;
 			break;
 		case BLOCK_COMMENT:
 			cls[i] = CLS_COMMENT;
@@ -485,6 +521,7 @@ static char *classify(const char *text, size_t len)
 				cls[++i] = CLS_COMMENT;
 				st = CODE;
 			}
+			in_word = false;
 			break;
 		}
 	}
@@ -629,6 +666,9 @@ static void check_required(struct cfgparse *p, cfg_t *sec)
 						"missing section '%s'%s",
 						o->name, what.data);
 			}
+			/* A second single section is an error already. */
+			if (o->flags & CFGPARSE_SINGLE && n > 1)
+				n = 1;
 			for (i = 0; i < n; i++)
 				check_required(p, cfg_opt_getnsec(o, i));
 			continue;
@@ -714,6 +754,68 @@ static size_t refuse(struct cfgparse *p, const char *text, size_t len,
 	return p->nerrors - before;
 }
 
+/*
+ * libconfuse takes the end of the text as the end of every section still
+ * open, without a word: a "}" forgotten at the end of a section would
+ * silently put the next sections inside it.
+ */
+static void check_braces(struct cfgparse *p, const char *text, size_t len,
+			 const char *cls)
+{
+	int *open = NULL, line = 1;
+	size_t depth = 0, alloc = 0, i;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			line++;
+		else if (cls[i] != CLS_CODE)
+			continue;
+		else if (text[i] == '{') {
+			XGROW(open, alloc, depth + 1);
+			open[depth++] = line;
+		} else if (text[i] == '}' && depth) {
+			depth--;
+		}
+	}
+	if (depth)
+		cfgparse_errorf(p, open[depth - 1],
+				"this '{' is never closed (a '}' is missing "
+				"here or further down)");
+	free(open);
+}
+
+/*
+ * CFGPARSE_ENV_STRICT: every ${NAME} that libconfuse will expand (in code
+ * or a double-quoted string) must name a set variable, unless it carries
+ * a default (${NAME:-default}); libconfuse would quietly put nothing.
+ */
+static void check_env(struct cfgparse *p, const char *text, size_t len,
+		      const char *cls)
+{
+	char q[128], *name;
+	size_t i, end;
+	int line = 1;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			line++;
+			continue;
+		}
+		if (text[i] != '$' || i + 1 >= len || text[i + 1] != '{' ||
+		    (cls[i] != CLS_CODE && cls[i] != CLS_STRING))
+			continue;
+		end = env_end(text, len, i);
+		name = xmemdup0(text + i + 2, end - i - 2);
+		/* lexer.l: the name ends at a ':' followed by '-'. */
+		if (!strstr(name, ":-") && !getenv(name))
+			cfgparse_errorf(p, line,
+					"environment variable %s is not set "
+					"(set it, or write ${%s:-DEFAULT})",
+					quote(q, sizeof(q), name), q);
+		free(name);
+	}
+}
+
 int cfgparse_buf(struct cfgparse *p, cfg_opt_t *schema, const char *text,
 		 size_t len, size_t max_bytes, unsigned flags)
 {
@@ -736,6 +838,10 @@ int cfgparse_buf(struct cfgparse *p, cfg_opt_t *schema, const char *text,
 	p->dropped = xcalloc((size_t)p->nlines + 2, sizeof(*p->dropped));
 	copy = schema_copy(schema, false);
 	cls = classify(text, len);
+	if (flags & CFGPARSE_ENV_STRICT)
+		check_env(p, text, len, cls);
+	check_braces(p, text, len, cls);
+	p->kept_errors = p->nerrors; /* not found again by a re-parse */
 
 	active = p;
 	for (;;) {
@@ -756,6 +862,8 @@ int cfgparse_buf(struct cfgparse *p, cfg_opt_t *schema, const char *text,
 		if (p->nerrors == first)
 			cfgparse_errorf(p, cfg->line, "syntax error");
 		if (full(p)) {
+			/* There may be more after this one. */
+			p->truncated = true;
 			p->cfg = NULL;
 			cfg_free(cfg);
 			rc = ERR_PERM;
@@ -777,7 +885,8 @@ int cfgparse_buf(struct cfgparse *p, cfg_opt_t *schema, const char *text,
 
 		p->cfg = NULL;
 		cfg_free(cfg);
-		if (line < 1 || line > p->nlines || p->dropped[line]) {
+		if (line < 1 || line > p->nlines || p->dropped[line] ||
+		    p->at_eof) {
 			/* Nothing to drop that would get us further. */
 			rc = ERR_PERM;
 			goto out;

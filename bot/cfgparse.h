@@ -66,11 +66,14 @@
  * bit 13 in 3.3 and are tested one by one, so it ignores these).
  */
 #define CFGPARSE_REQUIRED (1 << 24) /* the option or section must be given */
-#define CFGPARSE_SINGLE	  (1 << 25) /* CFGF_MULTI section allowed at most once \
-				     */
+#define CFGPARSE_SINGLE                                      \
+	(1 << 25) /* CFGF_MULTI section allowed at most once \
+		   */
 
 /* Flags for cfgparse_buf(). */
 #define CFGPARSE_NO_ENV 0x1 /* refuse "${": the text is untrusted */
+/* Report a ${NAME} libconfuse would expand to "" as NAME is not set. */
+#define CFGPARSE_ENV_STRICT 0x2
 
 struct cfgparse_error {
 	int line; /* 1-based; 0 for the file as a whole */
@@ -99,6 +102,7 @@ struct cfgparse {
 	bool *dropped; /* dropped[line]: commented out for a re-parse */
 	int nlines;
 	bool creating; /* creating absent CFGPARSE_SINGLE sections */
+	bool at_eof;   /* libconfuse hit the end of the text mid-way */
 };
 
 /* name: how messages name the text (a path, "rules"); copied. */
@@ -143,6 +147,13 @@ size_t cfgparse_distance(const char *a, const char *b);
 /* Add an error at line (0: the file as a whole). */
 void cfgparse_errorf(struct cfgparse *p, int line, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
+
+/*
+ * Whether an error was reported at line already: a check made after
+ * parsing can then keep quiet about a value whose cause was reported (an
+ * empty value where an unset ${VARIABLE} was).
+ */
+bool cfgparse_has_error(const struct cfgparse *p, int line);
 
 size_t cfgparse_nerrors(const struct cfgparse *p);
 

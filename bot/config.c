@@ -193,8 +193,7 @@ static bool has_control(const char *s)
 /*
  * A string option, copied; NULL when not set. Control characters are
  * refused everywhere: values end up in mail headers (CR LF would inject
- * headers), file names and URLs. An empty value is refused too: it is
- * usually a ${VAR} that was not set.
+ * headers), file names and URLs. An empty value is refused too.
  */
 static char *take_str(struct cfgparse *p, cfg_t *sec, const char *name)
 {
@@ -203,10 +202,11 @@ static char *take_str(struct cfgparse *p, cfg_t *sec, const char *name)
 	if (!v)
 		return NULL;
 	if (!*v) {
-		bad(p, sec, name,
-		    "%s is empty (an unset ${VARIABLE}?); give "
-		    "a value or remove the line",
-		    name);
+		/* Quiet when an unset ${VARIABLE} was reported there. */
+		if (!cfgparse_has_error(p, cfgparse_line(p, sec, name)))
+			bad(p, sec, name,
+			    "%s is empty; give a value or remove the line",
+			    name);
 		return NULL;
 	}
 	if (has_control(v)) {
@@ -512,7 +512,7 @@ static void load_archive(struct cfgparse *p, cfg_t *sec,
 	for (i = 0; i < c->nlists; i++) {
 		if (!strcmp(c->lists[i].name, list)) {
 			a->list = &c->lists[i];
-			return;
+			goto out;
 		}
 		d = cfgparse_distance(list, c->lists[i].name);
 		if (d < best) {
@@ -536,6 +536,7 @@ static void load_archive(struct cfgparse *p, cfg_t *sec,
 		    "list '%s' is not defined (add a section: list %s { "
 		    "list-id = \"...\" })",
 		    list, list);
+out:
 	buf_release(&names);
 }
 
@@ -667,10 +668,11 @@ int config_load_buf(struct config *out, const char *name, const char *text,
 	memset(out, 0, sizeof(*out));
 	cfgparse_init(&p, name);
 	/*
-	 * The operator's own file: ${VAR} is allowed (see config.h), so no
-	 * CFGPARSE_NO_ENV.
+	 * The operator's own file: ${VAR} is allowed (see config.h), but a
+	 * variable that is not set is an error rather than "".
 	 */
-	rc = cfgparse_buf(&p, root_opts, text, len, CONFIG_MAX_BYTES, 0);
+	rc = cfgparse_buf(&p, root_opts, text, len, CONFIG_MAX_BYTES,
+			  CFGPARSE_ENV_STRICT);
 	if (!rc) {
 		out->path = xstrdup(name);
 		load(&p, out);

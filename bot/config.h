@@ -24,9 +24,9 @@
  * Environment variables: the operator's own file may use libconfuse's
  * ${VAR} and ${VAR:-default} in unquoted and double-quoted values, e.g.
  * password-file = "${CREDENTIALS_DIRECTORY}/imap" under systemd's
- * LoadCredential=. An unset variable without a default expands to the
- * empty string (libconfuse's rule), which the checks below then usually
- * refuse (a path must be absolute). Single-quoted values are taken as
+ * LoadCredential=. A variable that is not set is an error (libconfuse
+ * would put the empty string, and "/imap" would pass for a path), unless
+ * a default is given. Comments and single-quoted values are taken as
  * written. Rule files from subscribers never get this: see cfgparse.h.
  *
  * Transport security: TLS is the default everywhere; a connection without
