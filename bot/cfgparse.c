@@ -491,7 +491,8 @@ static char *classify(const char *text, size_t len)
 				 */
 				for (j = env_end(text, len, i); i < j; i++)
 					cls[i + 1] = CLS_CODE;
-				c = '}';
+				in_word = false;
+				break;
 			}
 			in_word = cls[i] == CLS_CODE && word_char(c);
 			break;
@@ -648,7 +649,8 @@ static void schema_free(cfg_opt_t *copy)
 
 static void check_required(struct cfgparse *p, cfg_t *sec)
 {
-	struct buf what = BUF_INIT;
+	struct buf what = BUF_INIT, where = BUF_INIT;
+	struct cfgparse_mark *m;
 	cfg_opt_t *o;
 	unsigned int i, n;
 
@@ -663,8 +665,9 @@ static void check_required(struct cfgparse *p, cfg_t *sec)
 					cfgparse_describe(&what, sec);
 				}
 				cfgparse_errorf(p, cfgparse_line(p, sec, NULL),
-						"missing section '%s'%s",
-						o->name, what.data);
+						"missing section '%s'%s (add "
+						"%s { ... })",
+						o->name, what.data, o->name);
 			}
 			/* A second single section is an error already. */
 			if (o->flags & CFGPARSE_SINGLE && n > 1)
@@ -678,10 +681,18 @@ static void check_required(struct cfgparse *p, cfg_t *sec)
 			continue;
 		buf_reset(&what);
 		cfgparse_describe(&what, sec);
+		m = find_section(p, sec);
+		if (m && m->end_line > m->line)
+			buf_addf(&where,
+				 " (add %s = ... before the '}' on "
+				 "line %d)",
+				 o->name, m->end_line);
 		cfgparse_errorf(p, cfgparse_line(p, sec, NULL),
-				"%s: missing required option '%s'", what.data,
-				o->name);
+				"%s: missing required option '%s'%s", what.data,
+				o->name, where.data);
+		buf_reset(&where);
 	}
+	buf_release(&where);
 	buf_release(&what);
 }
 

@@ -255,15 +255,22 @@ static void check_address(struct cfgparse *p, cfg_t *sec, const char *name,
 		    name, v);
 }
 
-/* Whether v starts with one of the schemes ("https", ...) and "://". */
+/*
+ * Whether v is one of the schemes ("https", ...), "://" and a host; a
+ * file:// URL has a path instead (file:///srv/...).
+ */
 static bool has_scheme(const char *v, const char *const *schemes)
 {
+	const char *rest;
 	size_t n;
 
 	for (; *schemes; schemes++) {
 		n = strlen(*schemes);
-		if (!strncasecmp(v, *schemes, n) && !strncmp(v + n, "://", 3) &&
-		    v[n + 3] && v[n + 3] != '/')
+		if (strncasecmp(v, *schemes, n) || strncmp(v + n, "://", 3))
+			continue;
+		rest = v + n + 3;
+		if (!strcmp(*schemes, "file") ? rest[0] == '/'
+					      : rest[0] && rest[0] != '/')
 			return true;
 	}
 	return false;

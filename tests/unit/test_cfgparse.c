@@ -237,9 +237,10 @@ static void test_checks_after_parsing(void **state)
 		      " count = 2\n"
 		      "}\n",
 		      0, 0,
-		      "rules:2: rule 'a': missing required option 'path'\n");
+		      "rules:2: rule 'a': missing required option 'path' (add "
+		      "path = ... before the '}' on line 4)\n");
 	expect_report("rule a { path = x }\n", 0, 0,
-		      "rules: missing section 'owner'\n");
+		      "rules: missing section 'owner' (add owner { ... })\n");
 	/* A dropped line in the section: "missing" would be its echo. */
 	expect_report("owner { name = me }\n"
 		      "rule a {\n"

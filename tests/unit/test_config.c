@@ -346,7 +346,8 @@ static void test_bad_fixtures(void **state)
 		 "none"},
 		/* A missing option is reported where its section opens. */
 		{"missing-required.conf", 6, "imap lore {",
-		 "imap 'lore': missing required option 'password-file'"},
+		 "imap 'lore': missing required option 'password-file' (add "
+		 "password-file = ... before the '}' on line 9)"},
 		{"undefined-list.conf", 11, "list = linux-spares",
 		 "archive 'sparse': list 'linux-spares' is not defined (did "
 		 "you mean 'linux-sparse'?)"},
@@ -372,6 +373,18 @@ static void test_bad_fixtures(void **state)
 		buf_release(&errors);
 		free(path);
 	}
+}
+
+/* The hint above names the fixture's closing brace. */
+static void test_missing_hint_line(void **state)
+{
+	char *path = fixture("missing-required.conf");
+	char *line = file_line(path, 9);
+
+	(void)state;
+	assert_string_equal(line, "}");
+	free(line);
+	free(path);
 }
 
 static void test_three_errors(void **state)
@@ -418,7 +431,7 @@ struct bad_text {
 static void test_bad_texts(void **state)
 {
 	static const struct bad_text cases[] = {
-		{"", "test.conf: missing section 'bot'\n"},
+		{"", "test.conf: missing section 'bot' (add bot { ... })\n"},
 		{"bot { }\n", "test.conf:1: bot: missing required option "
 			      "'address'\n"},
 		{"bot { address = \"Bot <bot@example.org>\" }\n",
@@ -496,6 +509,10 @@ static void test_bad_texts(void **state)
 		{"bot { address = a@b }\narchive a { path = /a\nlist = l }\n",
 		 "test.conf:3: archive 'a': list 'l' is not defined (add a "
 		 "section: list l { list-id = \"...\" })\n"},
+		{"bot { address = a@b }\nlist l { list-id = a.b }\n"
+		 "archive a { list = l\nurl = \"https:///x\" }\n",
+		 "test.conf:4: archive 'a': url 'https:///x' is not a git URL "
+		 "(https://, http://, git://, ssh:// or file://)\n"},
 		{"bot { address = a@b }\nsmtp {\nurl = mail.x.org }\n",
 		 "test.conf:3: smtp: url 'mail.x.org' is not an smtp:// "
 		 "(STARTTLS) or smtps:// (TLS) URL\n"},
@@ -607,6 +624,17 @@ static void test_maintainers_exclusive(void **state)
 			 0);
 	assert_string_equal(c.maintainers.file, "/srv/MAINTAINERS");
 	assert_null(c.maintainers.git);
+	config_release(&c);
+	/* A local mirror fetched with file://, which has no host. */
+	assert_int_equal(load_text(&c, &errors,
+				   "bot { address = a@b }\n"
+				   "list l { list-id = a.b }\n"
+				   "archive a { list = l\n"
+				   "  url = \"file:///srv/mirror/l.git\" }\n"),
+			 0);
+	assert_string_equal(errors.data, "");
+	assert_string_equal(c.archives[0].path,
+			    "/var/lib/patchletter/archives/a.git");
 	config_release(&c);
 	buf_release(&errors);
 }
@@ -814,6 +842,7 @@ int main(void)
 		cmocka_unit_test(test_section_defaults),
 		cmocka_unit_test(test_example_parses),
 		cmocka_unit_test(test_bad_fixtures),
+		cmocka_unit_test(test_missing_hint_line),
 		cmocka_unit_test(test_three_errors),
 		cmocka_unit_test(test_bad_texts),
 		cmocka_unit_test(test_tls_choices),
