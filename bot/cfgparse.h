@@ -23,8 +23,9 @@
  *    that depend on each other) can report lines too: cfgparse_line();
  *  - reports a scalar option given twice, a titled section given twice
  *    with the same title (libconfuse would silently keep the last one), a
- *    CFGPARSE_SINGLE section given twice, and a missing CFGPARSE_REQUIRED
- *    option or section.
+ *    CFGPARSE_SINGLE section given twice, a missing CFGPARSE_REQUIRED
+ *    option or section, and a "{" never closed (libconfuse would close it
+ *    at the end of the text without a word).
  *
  * Safety, for text from strangers (rule files arrive by mail):
  *
@@ -40,12 +41,19 @@
  *    text the way libconfuse does);
  *  - NUL bytes are refused (libconfuse would stop reading at the first).
  *
- * Schema rules: every section must be CFGF_MULTI (libconfuse creates a
- * plain section before parsing, so its opening line would be unknown);
- * add CFGPARSE_SINGLE for a section that may appear at most once: when it
- * is absent it is created after parsing, so its defaults can be read as
- * usual. The option name "|line" is reserved. Validating callbacks
- * (cfg_opt_t.validcb) belong to this driver; use parse callbacks.
+ * Schema rules (cfgparse_buf() BUG()s on a schema that breaks them):
+ * every section is CFGF_MULTI (libconfuse creates a plain section before
+ * parsing, so its opening line would be unknown); add CFGPARSE_SINGLE for
+ * one that may appear at most once: when it is absent it is created after
+ * parsing, so its defaults read as usual. List options have no default in
+ * the schema (libconfuse parses list defaults like text; apply the default
+ * when reading an empty list). Validating callbacks (cfg_opt_t.validcb)
+ * belong to this driver; use parse callbacks. The name "|line" is
+ * reserved.
+ *
+ * For a rule file from a stranger: cfgparse_buf(..., RULEFILE_MAX_BYTES,
+ * CFGPARSE_NO_ENV), and bound counts (rules, patterns) in the checks made
+ * after parsing; this driver bounds only the text and the errors.
  *
  * libconfuse's scanner keeps global state, so only one parse runs at a
  * time in a process; cfgparse_buf() BUG()s if called re-entrantly.
@@ -65,10 +73,10 @@
  * Flag bits for cfg_opt_t.flags, above libconfuse's own (which end at
  * bit 13 in 3.3 and are tested one by one, so it ignores these).
  */
-#define CFGPARSE_REQUIRED (1 << 24) /* the option or section must be given */
-#define CFGPARSE_SINGLE                                      \
-	(1 << 25) /* CFGF_MULTI section allowed at most once \
-		   */
+/* The option or section must be given. */
+#define CFGPARSE_REQUIRED (1 << 24)
+/* A CFGF_MULTI section allowed at most once. */
+#define CFGPARSE_SINGLE (1 << 25)
 
 /* Flags for cfgparse_buf(). */
 #define CFGPARSE_NO_ENV 0x1 /* refuse "${": the text is untrusted */

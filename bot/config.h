@@ -51,7 +51,7 @@ enum config_tls {
 	CONFIG_TLS_NONE,     /* no TLS at all: only when asked for */
 };
 
-/* "implicit", "starttls", "none". */
+/* "implicit", "starttls", "none": a static string. */
 const char *config_tls_name(enum config_tls tls);
 
 /*
