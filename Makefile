@@ -65,6 +65,8 @@ BOT_SRCS += bot/store_series.c
 BOT_SRCS += bot/template.c
 BOT_SRCS += bot/template_dir.c
 BOT_SRCS += bot/wrap.c
+BOT_SRCS += bot/cfgparse.c
+BOT_SRCS += bot/config.c
 
 RULES_SRCS =
 
@@ -96,6 +98,10 @@ UNIT_TESTS += template_dir
 test_template_dir_SRCS = bot/template_dir.c bot/template.c $(COMMON_SRCS)
 UNIT_TESTS += wrap
 test_wrap_SRCS = bot/wrap.c $(COMMON_SRCS)
+UNIT_TESTS += cfgparse
+test_cfgparse_SRCS = bot/cfgparse.c $(COMMON_SRCS)
+UNIT_TESTS += config
+test_config_SRCS = bot/config.c bot/cfgparse.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

@@ -49,6 +49,19 @@
 
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
+/*
+ * Errors collected from one configuration or rule file before giving up:
+ * enough to show everything wrong with a real file, few enough that the
+ * re-parse after each syntax error (cfgparse.c) stays cheap.
+ */
+#define CONFIG_MAX_ERRORS 50
+/* Durations (a year) and sizes (1 TiB) a configuration value may name. */
+#define CONFIG_MAX_DURATION_SECS (366L * 24 * 3600)
+#define CONFIG_MAX_SIZE_BYTES (1LL << 40)
+/* Messages asked for in one IMAP UID FETCH (imap.batch-size). */
+#define CONFIG_MAX_IMAP_BATCH 10000
+/* A password file (config_read_secret): a line, not a document. */
+#define SECRET_MAX_BYTES 4096
 #define COMMAND_MAX_BYTES (256u << 10)
 
 #endif
