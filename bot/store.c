@@ -173,9 +173,23 @@ static const char schema_v2[] =
 	"	created INTEGER NOT NULL,\n"
 	"	updated INTEGER NOT NULL,\n"
 	"	replies INTEGER NOT NULL DEFAULT 0,\n"
-	"	reviews INTEGER NOT NULL DEFAULT 0\n"
+	"	reviews INTEGER NOT NULL DEFAULT 0,\n"
+	"	root TEXT,\n"
+	"	target TEXT NOT NULL DEFAULT '',\n"
+	"	received INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
 	"CREATE INDEX series_title ON series(title_norm, author_address);\n"
+	"CREATE INDEX series_root ON series(root) WHERE root IS NOT NULL;\n"
+	"CREATE INDEX series_author ON series(author_address, last_date);\n"
+	"CREATE TABLE series_links (\n"
+	"	series INTEGER NOT NULL REFERENCES series(id) ON DELETE "
+	"CASCADE,\n"
+	"	message_id TEXT NOT NULL,\n"
+	"	evidence TEXT NOT NULL,\n"
+	"	version INTEGER NOT NULL DEFAULT 0,\n"
+	"	PRIMARY KEY (series, message_id)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX series_links_message ON series_links(message_id);\n"
 	"CREATE INDEX series_change_id ON series(change_id)\n"
 	"	WHERE change_id IS NOT NULL;\n"
 	"CREATE UNIQUE INDEX series_cover ON series(cover) WHERE cover IS NOT "
@@ -1150,6 +1164,20 @@ static const char *const kind_names[] = {
 	[MESSAGE_PATCH] = "patch", [MESSAGE_REPLY] = "reply",
 	[MESSAGE_PULL] = "pull",
 };
+
+const char *store_kind_name(enum message_kind kind)
+{
+	if ((size_t)kind >= ARRAY_SIZE(kind_names))
+		BUG("store: message kind %d", (int)kind);
+	return kind_names[kind];
+}
+
+enum message_kind store_kind_from_name(const char *name)
+{
+	int i = name_index(kind_names, ARRAY_SIZE(kind_names), name);
+
+	return i < 0 ? MESSAGE_OTHER : (enum message_kind)i;
+}
 
 /* The index of name in names (nr entries), or -1. */
 int name_index(const char *const *names, size_t nr, const char *name)
@@ -2214,11 +2242,12 @@ int store_stats(struct store_stats *out, struct store *s)
 	return rc;
 }
 
-/* The statements that read whole tables on purpose. */
+/* The statements that read whole tables on purpose (listing them). */
 static bool stmt_may_scan(enum stmt id)
 {
 	return id == STMT_STATS || id == STMT_INTEGRITY_CHECK ||
-	       id == STMT_FOREIGN_KEY_CHECK;
+	       id == STMT_FOREIGN_KEY_CHECK || id == STMT_SERIES_ALL ||
+	       id == STMT_SERIES_NEWEST;
 }
 
 int store_check_plans(struct store *s)

@@ -163,6 +163,172 @@ int store_cursor_get(struct buf *out, struct store *s,
 int store_cursor_set(struct store *s, const char *source,
 		     const char *value) WARN_UNUSED;
 
+/* --- series ---------------------------------------------------------
+ *
+ * A series is one posting of one version of a piece of work: a cover
+ * letter (optional) and its patches, or a pull request. series.c decides
+ * what belongs together and what supersedes what; these functions only
+ * keep it. Messages belong to a series through their series id (replies
+ * too: they are the series' activity).
+ */
+
+struct store_series {
+	int64_t id;
+	char *title;	      /* owned */
+	int version;
+	struct person author; /* owned fields */
+	char *list_id;	      /* owned or NULL */
+	enum message_kind kind; /* MESSAGE_PATCH or MESSAGE_PULL */
+	int total;	      /* patches expected; 0 when unknown */
+	int received;	      /* distinct patch numbers received */
+	int64_t cover;	      /* the cover letter's message id, or 0 */
+	char *root;	      /* owned or NULL: the Message-ID its patches
+				 thread to (cover, or patch 1) */
+	bool rfc, resend;
+	char *target;	      /* owned: evidence_target() of its prefixes */
+	char *change_id;      /* owned or NULL: b4's change-id */
+	int64_t first_date, last_date;
+	int replies, reviews;
+	int64_t created, updated;
+};
+
+#define STORE_SERIES_INIT {0}
+
+/*
+ * Add ser (every field but id) and give its id in *out. The title key is
+ * computed from ser->title.
+ */
+int store_series_add(int64_t *out, struct store *s,
+		     const struct store_series *ser) WARN_UNUSED;
+/* Write every field of ser back to series ser->id. */
+int store_series_update(struct store *s, const struct store_series *ser)
+	WARN_UNUSED;
+/* Load series id into out (released first): 0 or ERR_NOTFOUND. */
+int store_series_load(struct store_series *out, struct store *s, int64_t id)
+	WARN_UNUSED;
+void store_series_release(struct store_series *ser);
+/* Delete series id (after its members moved elsewhere). */
+int store_series_delete(struct store *s, int64_t id) WARN_UNUSED;
+
+/* An array of row ids, owned (free(v)). */
+struct store_ids {
+	int64_t *v;
+	size_t nr, alloc;
+};
+
+#define STORE_IDS_INIT {NULL, 0, 0}
+void store_ids_release(struct store_ids *ids);
+
+/* Series whose root is message_id, newest first. Appends to out. */
+int store_series_by_root(struct store_ids *out, struct store *s,
+			 const char *message_id) WARN_UNUSED;
+/* Series carrying b4 change-id, oldest first. Appends to out. */
+int store_series_by_change_id(struct store_ids *out, struct store *s,
+			      const char *change_id) WARN_UNUSED;
+/* Series whose title has the key of title (store_title_key()). */
+int store_series_by_title(struct store_ids *out, struct store *s,
+			  const char *title) WARN_UNUSED;
+/* The newest max series of an author address, newest first. */
+int store_series_by_author(struct store_ids *out, struct store *s,
+			   const char *address, size_t max) WARN_UNUSED;
+/*
+ * Every series (all) or only those no other series supersedes (the
+ * newest of each family), in id order. Appends to out.
+ */
+int store_series_list(struct store_ids *out, struct store *s, bool all)
+	WARN_UNUSED;
+
+/* What series assembly needs of a stored message, without its body. */
+struct store_message_brief {
+	int64_t id;
+	int64_t series;	      /* 0: none yet */
+	enum message_kind kind;
+	int version, number, total;
+	bool resend;
+	char *message_id;     /* owned ("" when the mail had none) */
+	char *in_reply_to;    /* owned or NULL */
+	char *title;	      /* owned */
+	struct person author; /* owned fields */
+	int64_t date;
+};
+
+#define STORE_MESSAGE_BRIEF_INIT {0}
+
+/* The brief of message id (released first): 0 or ERR_NOTFOUND. */
+int store_message_brief(struct store_message_brief *out, struct store *s,
+			int64_t id) WARN_UNUSED;
+void store_message_brief_release(struct store_message_brief *b);
+
+/* Put message id in series (0: in none). */
+int store_message_set_series(struct store *s, int64_t id, int64_t series)
+	WARN_UNUSED;
+/*
+ * The messages of a series, in order: cover first, then patches by
+ * number, then replies by date (kind MESSAGE_REPLY), into *out (owned
+ * array of *nr_out briefs; store_message_briefs_free()).
+ */
+int store_series_members(struct store_message_brief **out, size_t *nr_out,
+			 struct store *s, int64_t series) WARN_UNUSED;
+void store_message_briefs_free(struct store_message_brief *v, size_t nr);
+/*
+ * Messages not in any series that reply to message_id, directly
+ * (In-Reply-To) or further down (References). Appends to out.
+ */
+int store_orphans_replying_to(struct store_ids *out, struct store *s,
+			      const char *message_id) WARN_UNUSED;
+/*
+ * The activity of a series, counted from its replies: replies, and the
+ * Reviewed-by, Acked-by and Tested-by trailers they carry.
+ */
+int store_series_activity(int *replies_out, int *reviews_out,
+			  struct store *s, int64_t series) WARN_UNUSED;
+
+/* --- supersession ------------------------------------------------------ */
+
+struct store_edge {
+	int64_t old_series, new_series;
+	char *evidence; /* owned: evidence_name() */
+	char *detail;	/* owned or NULL: what was found, for readers */
+};
+
+/*
+ * Record that new_series supersedes old_series because of evidence
+ * (detail may be NULL). An edge already there takes the new evidence:
+ * series.c decides which evidence is the stronger.
+ */
+int store_edge_add(struct store *s, int64_t old_series, int64_t new_series,
+		   const char *evidence, const char *detail) WARN_UNUSED;
+int store_edge_remove(struct store *s, int64_t old_series,
+		      int64_t new_series) WARN_UNUSED;
+/*
+ * The edges into series (what it supersedes: superseding false) or out of
+ * it (what supersedes it: true), into *out (owned; store_edges_free()).
+ */
+int store_edges(struct store_edge **out, size_t *nr_out, struct store *s,
+		int64_t series, bool superseding) WARN_UNUSED;
+void store_edges_free(struct store_edge *v, size_t nr);
+
+/*
+ * Links a series' postings make to other Message-IDs (a "Link to v3:",
+ * a Supersedes: line, an In-Reply-To), kept so that the message, when it
+ * arrives later (v3 before v2), can still be linked.
+ */
+int store_link_add(struct store *s, int64_t series, const char *message_id,
+		   const char *evidence, int version) WARN_UNUSED;
+struct store_link {
+	int64_t series;
+	char *message_id; /* owned */
+	char *evidence;	  /* owned */
+	int version;
+};
+/*
+ * The links that name message_id, or with message_id NULL the links
+ * series made, into *out (owned; store_links_free()).
+ */
+int store_links(struct store_link **out, size_t *nr_out, struct store *s,
+		int64_t series, const char *message_id) WARN_UNUSED;
+void store_links_free(struct store_link *v, size_t nr);
+
 /* --- subscribers ----------------------------------------------------- */
 
 enum store_subscriber_status {

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "compat.h"
+#include "message.h"
 
 enum stmt {
 	STMT_BEGIN,
@@ -65,7 +66,30 @@ enum stmt {
 
 	/* series, supersessions (store_series.c) */
 	STMT_SERIES_FIRST = STMT_CORE__END,
-	STMT_SERIES_PLACEHOLDER = STMT_SERIES_FIRST,
+	STMT_SERIES_INSERT = STMT_SERIES_FIRST,
+	STMT_SERIES_UPDATE,
+	STMT_SERIES_LOAD,
+	STMT_SERIES_DELETE,
+	STMT_SERIES_BY_ROOT,
+	STMT_SERIES_BY_CHANGE_ID,
+	STMT_SERIES_BY_TITLE,
+	STMT_SERIES_BY_AUTHOR,
+	STMT_SERIES_ALL,
+	STMT_SERIES_NEWEST,
+	STMT_MESSAGE_BRIEF,
+	STMT_MESSAGE_SET_SERIES,
+	STMT_SERIES_MEMBERS,
+	STMT_ORPHANS_IN_REPLY_TO,
+	STMT_ORPHANS_REFERENCING,
+	STMT_SERIES_REPLIES,
+	STMT_SERIES_REVIEWS,
+	STMT_EDGE_UPSERT,
+	STMT_EDGE_DELETE,
+	STMT_EDGES_INTO,
+	STMT_EDGES_OUT_OF,
+	STMT_LINK_INSERT,
+	STMT_LINKS_NAMING,
+	STMT_LINKS_OF,
 	STMT_SERIES__END,
 
 	STMT__COUNT = STMT_SERIES__END
@@ -128,5 +152,8 @@ char *column_strdup_empty(sqlite3_stmt *st, int i);
 bool column_size(size_t *out, sqlite3_stmt *st, int i, size_t max);
 bool column_unsigned(unsigned *out, sqlite3_stmt *st, int i);
 int name_index(const char *const *names, size_t nr, const char *name);
+/* The store's spelling of a message kind (part of the file format). */
+const char *store_kind_name(enum message_kind kind);
+enum message_kind store_kind_from_name(const char *name);
 
 #endif

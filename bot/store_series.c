@@ -1,9 +1,692 @@
 /*
- * store_series.c: series, their members and their supersession edges.
+ * store_series.c: series, their members, their supersession edges and the
+ * links their postings make. What belongs together is series.c's call;
+ * this file keeps it, with an index behind every lookup (store_check_plans
+ * proves it).
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+#include "log.h"
 #include "store.h"
 #include "store_impl.h"
+#include "xalloc.h"
+
+#define SERIES_COLUMNS                                                       \
+	"id, title, version, author_name, author_address, list_id, kind, "   \
+	"expected_total, received, cover, root, rfc, resend, target, "      \
+	"change_id, first_date, last_date, replies, reviews, created, updated"
+
+/* Column indexes of SERIES_COLUMNS. */
+enum {
+	SC_ID, SC_TITLE, SC_VERSION, SC_AUTHOR_NAME, SC_AUTHOR_ADDRESS,
+	SC_LIST_ID, SC_KIND, SC_TOTAL, SC_RECEIVED, SC_COVER, SC_ROOT, SC_RFC,
+	SC_RESEND, SC_TARGET, SC_CHANGE_ID, SC_FIRST_DATE, SC_LAST_DATE,
+	SC_REPLIES, SC_REVIEWS, SC_CREATED, SC_UPDATED,
+};
+
+#define BRIEF_COLUMNS                                                        \
+	"id, series_id, kind, version, number, total, resend, message_id, "  \
+	"in_reply_to, title, author_name, author_address, date"
+
+/*
+ * Members in reading order: the cover, the patches by number, replies by
+ * date; anything else last.
+ */
+#define MEMBER_ORDER                                                         \
+	"CASE kind WHEN 'cover' THEN 0 WHEN 'patch' THEN 1 WHEN 'pull' THEN " \
+	"1 WHEN 'reply' THEN 2 ELSE 3 END, number, date, id"
 
 const char *const store_series_sql[STMT_SERIES__END - STMT_SERIES_FIRST] = {
-	[STMT_SERIES_PLACEHOLDER - STMT_SERIES_FIRST] = "SELECT 1",
+#define S(id) [id - STMT_SERIES_FIRST]
+	S(STMT_SERIES_INSERT) =
+		"INSERT INTO series (title, title_norm, version, author_name, "
+		"author_address, list_id, kind, expected_total, received, cover, "
+		"root, rfc, resend, target, change_id, first_date, last_date, "
+		"replies, reviews, created, updated) VALUES (?1, "
+		"patchletter_title_key(?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		"?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+	S(STMT_SERIES_UPDATE) =
+		"UPDATE series SET title = ?1, title_norm = "
+		"patchletter_title_key(?1), version = ?2, author_name = ?3, "
+		"author_address = ?4, list_id = ?5, kind = ?6, expected_total "
+		"= ?7, received = ?8, cover = ?9, root = ?10, rfc = ?11, resend "
+		"= ?12, target = ?13, change_id = ?14, first_date = ?15, "
+		"last_date = ?16, replies = ?17, reviews = ?18, created = ?19, "
+		"updated = ?20 WHERE id = ?21",
+	S(STMT_SERIES_LOAD) =
+		"SELECT " SERIES_COLUMNS " FROM series WHERE id = ?",
+	S(STMT_SERIES_DELETE) = "DELETE FROM series WHERE id = ?",
+	S(STMT_SERIES_BY_ROOT) =
+		"SELECT id FROM series WHERE root = ? ORDER BY id DESC",
+	S(STMT_SERIES_BY_CHANGE_ID) =
+		"SELECT id FROM series WHERE change_id = ? ORDER BY id",
+	S(STMT_SERIES_BY_TITLE) = "SELECT id FROM series WHERE title_norm = "
+				  "patchletter_title_key(?) ORDER BY id",
+	S(STMT_SERIES_BY_AUTHOR) =
+		"SELECT id FROM series WHERE author_address = ? ORDER BY "
+		"last_date DESC LIMIT ?",
+	S(STMT_SERIES_ALL) = "SELECT id FROM series ORDER BY id",
+	/* The newest of each family: nothing supersedes it. */
+	S(STMT_SERIES_NEWEST) =
+		"SELECT id FROM series WHERE NOT EXISTS (SELECT 1 FROM "
+		"supersessions WHERE old_series = series.id) ORDER BY id",
+	S(STMT_MESSAGE_BRIEF) =
+		"SELECT " BRIEF_COLUMNS " FROM messages WHERE id = ?",
+	S(STMT_MESSAGE_SET_SERIES) =
+		"UPDATE messages SET series_id = ?2 WHERE id = ?1",
+	S(STMT_SERIES_MEMBERS) = "SELECT " BRIEF_COLUMNS " FROM messages "
+				 "WHERE series_id = ? ORDER BY " MEMBER_ORDER,
+	S(STMT_ORPHANS_IN_REPLY_TO) =
+		"SELECT id FROM messages WHERE in_reply_to = ? AND series_id "
+		"IS NULL ORDER BY id",
+	S(STMT_ORPHANS_REFERENCING) =
+		"SELECT m.id FROM message_refs r JOIN messages m ON m.id = "
+		"r.message WHERE r.ref = ? AND m.series_id IS NULL ORDER BY "
+		"m.id",
+	S(STMT_SERIES_REPLIES) = "SELECT count(*) FROM messages WHERE "
+				 "series_id = ? AND kind = 'reply'",
+	/* As b4 collects them: follow-up trailers in the replies. */
+	S(STMT_SERIES_REVIEWS) =
+		"SELECT count(*) FROM messages m JOIN trailers t ON t.message "
+		"= m.id WHERE m.series_id = ? AND m.kind = 'reply' AND t.name "
+		"IN ('Reviewed-by', 'Acked-by', 'Tested-by')",
+	S(STMT_EDGE_UPSERT) =
+		"INSERT INTO supersessions (old_series, new_series, evidence, "
+		"detail, created) VALUES (?, ?, ?, ?, strftime('%s', 'now')) "
+		"ON CONFLICT (old_series, new_series) DO UPDATE SET evidence = "
+		"excluded.evidence, detail = excluded.detail",
+	S(STMT_EDGE_DELETE) = "DELETE FROM supersessions WHERE old_series = ? "
+			      "AND new_series = ?",
+	S(STMT_EDGES_INTO) =
+		"SELECT old_series, new_series, evidence, detail FROM "
+		"supersessions WHERE new_series = ? ORDER BY old_series",
+	S(STMT_EDGES_OUT_OF) =
+		"SELECT old_series, new_series, evidence, detail FROM "
+		"supersessions WHERE old_series = ? ORDER BY new_series",
+	S(STMT_LINK_INSERT) =
+		"INSERT INTO series_links (series, message_id, evidence, "
+		"version) VALUES (?, ?, ?, ?) ON CONFLICT (series, message_id) "
+		"DO NOTHING",
+	S(STMT_LINKS_NAMING) = "SELECT series, message_id, evidence, version "
+			       "FROM series_links WHERE message_id = ?",
+	S(STMT_LINKS_OF) = "SELECT series, message_id, evidence, version FROM "
+			   "series_links WHERE series = ?",
+#undef S
 };
+
+/* --- series ------------------------------------------------------------ */
+
+static void bind_series(struct binder *b, const struct store_series *ser)
+{
+	if (ser->kind != MESSAGE_PATCH && ser->kind != MESSAGE_PULL)
+		BUG("store: series kind %d", (int)ser->kind);
+	bind_text_empty(b, 1, ser->title);
+	bind_int(b, 2, ser->version);
+	bind_text_empty(b, 3, ser->author.name);
+	bind_text_empty(b, 4, ser->author.address);
+	bind_text(b, 5, ser->list_id);
+	bind_text(b, 6, store_kind_name(ser->kind));
+	bind_int(b, 7, ser->total);
+	bind_int(b, 8, ser->received);
+	if (ser->cover)
+		bind_int(b, 9, ser->cover);
+	else
+		bind_text(b, 9, NULL);
+	bind_text(b, 10, ser->root);
+	bind_int(b, 11, ser->rfc);
+	bind_int(b, 12, ser->resend);
+	bind_text_empty(b, 13, ser->target);
+	bind_text(b, 14, ser->change_id);
+	bind_int(b, 15, ser->first_date);
+	bind_int(b, 16, ser->last_date);
+	bind_int(b, 17, ser->replies);
+	bind_int(b, 18, ser->reviews);
+	bind_int(b, 19, ser->created);
+	bind_int(b, 20, ser->updated);
+}
+
+/* Run st, a write of no rows out, inside write_begin/end; consumes st. */
+static int run_write(struct store *s, sqlite3_stmt *st, int bind_rc,
+		     const char *context)
+{
+	bool own;
+	int rc;
+
+	rc = write_begin(s, &own);
+	if (rc) {
+		stmt_done(st);
+		return rc;
+	}
+	rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
+	rc = rc == SQLITE_DONE ? 0 : store_fail(s, rc, "%s: %s", s->path,
+						 context);
+	stmt_done(st);
+	return write_end(s, own, rc);
+}
+
+int store_series_add(int64_t *out, struct store *s,
+		     const struct store_series *ser)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SERIES_INSERT);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_series(&b, ser);
+	rc = run_write(s, st, b.rc, "add series");
+	if (rc == 0)
+		*out = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int store_series_update(struct store *s, const struct store_series *ser)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SERIES_UPDATE);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_series(&b, ser);
+	bind_int(&b, 21, ser->id);
+	return update_one(s, st, b.rc, "update series", ser->id);
+}
+
+void store_series_release(struct store_series *ser)
+{
+	free(ser->title);
+	person_release(&ser->author);
+	free(ser->list_id);
+	free(ser->root);
+	free(ser->target);
+	free(ser->change_id);
+	*ser = (struct store_series)STORE_SERIES_INIT;
+}
+
+static int column_int(sqlite3_stmt *st, int i)
+{
+	return sqlite3_column_int(st, i);
+}
+
+int store_series_load(struct store_series *out, struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	store_series_release(out);
+	rc = stmt_get(&st, s, STMT_SERIES_LOAD);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, SC_ID);
+		out->title = column_strdup_empty(st, SC_TITLE);
+		out->version = column_int(st, SC_VERSION);
+		out->author.name = column_strdup_empty(st, SC_AUTHOR_NAME);
+		out->author.address = column_strdup_empty(st, SC_AUTHOR_ADDRESS);
+		out->list_id = column_strdup(st, SC_LIST_ID);
+		out->kind = store_kind_from_name(
+			(const char *)sqlite3_column_text(st, SC_KIND));
+		out->total = column_int(st, SC_TOTAL);
+		out->received = column_int(st, SC_RECEIVED);
+		out->cover = sqlite3_column_int64(st, SC_COVER);
+		out->root = column_strdup(st, SC_ROOT);
+		out->rfc = column_int(st, SC_RFC) != 0;
+		out->resend = column_int(st, SC_RESEND) != 0;
+		out->target = column_strdup_empty(st, SC_TARGET);
+		out->change_id = column_strdup(st, SC_CHANGE_ID);
+		out->first_date = sqlite3_column_int64(st, SC_FIRST_DATE);
+		out->last_date = sqlite3_column_int64(st, SC_LAST_DATE);
+		out->replies = column_int(st, SC_REPLIES);
+		out->reviews = column_int(st, SC_REVIEWS);
+		out->created = sqlite3_column_int64(st, SC_CREATED);
+		out->updated = sqlite3_column_int64(st, SC_UPDATED);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = ERR_NOTFOUND;
+	} else {
+		rc = store_fail(s, rc, "%s: load series %lld", s->path,
+				(long long)id);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_series_delete(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SERIES_DELETE);
+	if (rc)
+		return rc;
+	return update_one(s, st, sqlite3_bind_int64(st, 1, id),
+			  "delete series", id);
+}
+
+/* --- id lists ---------------------------------------------------------- */
+
+void store_ids_release(struct store_ids *ids)
+{
+	free(ids->v);
+	*ids = (struct store_ids)STORE_IDS_INIT;
+}
+
+/* Step st (bound) and append column 0 of each row to out; consumes st. */
+static int collect_ids(struct store_ids *out, struct store *s,
+		       sqlite3_stmt *st, int bind_rc, const char *context)
+{
+	int rc = bind_rc;
+
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			XGROW(out->v, out->alloc, out->nr + 1);
+			out->v[out->nr++] = sqlite3_column_int64(st, 0);
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(s, rc, "%s: %s", s->path,
+						 context);
+	stmt_done(st);
+	return rc;
+}
+
+/* A lookup of ids by one text key. */
+static int ids_by_text(struct store_ids *out, struct store *s, enum stmt id,
+		       const char *key, const char *context)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, id);
+	if (rc)
+		return rc;
+	return collect_ids(out, s, st,
+			   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC),
+			   context);
+}
+
+int store_series_by_root(struct store_ids *out, struct store *s,
+			 const char *message_id)
+{
+	return ids_by_text(out, s, STMT_SERIES_BY_ROOT, message_id,
+			   "series by root");
+}
+
+int store_series_by_change_id(struct store_ids *out, struct store *s,
+			      const char *change_id)
+{
+	return ids_by_text(out, s, STMT_SERIES_BY_CHANGE_ID, change_id,
+			   "series by change-id");
+}
+
+int store_series_by_title(struct store_ids *out, struct store *s,
+			  const char *title)
+{
+	return ids_by_text(out, s, STMT_SERIES_BY_TITLE, title,
+			   "series by title");
+}
+
+int store_series_by_author(struct store_ids *out, struct store *s,
+			   const char *address, size_t max)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SERIES_BY_AUTHOR);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 2, (int64_t)max);
+	return collect_ids(out, s, st, rc, "series by author");
+}
+
+int store_series_list(struct store_ids *out, struct store *s, bool all)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, all ? STMT_SERIES_ALL : STMT_SERIES_NEWEST);
+	if (rc)
+		return rc;
+	return collect_ids(out, s, st, SQLITE_OK, "list series");
+}
+
+int store_orphans_replying_to(struct store_ids *out, struct store *s,
+			      const char *message_id)
+{
+	int rc;
+
+	rc = ids_by_text(out, s, STMT_ORPHANS_IN_REPLY_TO, message_id,
+			 "replies by In-Reply-To");
+	if (rc == 0)
+		rc = ids_by_text(out, s, STMT_ORPHANS_REFERENCING, message_id,
+				 "replies by References");
+	return rc;
+}
+
+/* --- message briefs and membership -------------------------------------- */
+
+void store_message_brief_release(struct store_message_brief *b)
+{
+	free(b->message_id);
+	free(b->in_reply_to);
+	free(b->title);
+	person_release(&b->author);
+	*b = (struct store_message_brief)STORE_MESSAGE_BRIEF_INIT;
+}
+
+void store_message_briefs_free(struct store_message_brief *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		store_message_brief_release(&v[i]);
+	free(v);
+}
+
+static void read_brief(struct store_message_brief *out, sqlite3_stmt *st)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	out->series = sqlite3_column_int64(st, 1);
+	out->kind = store_kind_from_name(
+		(const char *)sqlite3_column_text(st, 2));
+	out->version = column_int(st, 3);
+	out->number = column_int(st, 4);
+	out->total = column_int(st, 5);
+	out->resend = column_int(st, 6) != 0;
+	out->message_id = column_strdup_empty(st, 7);
+	out->in_reply_to = column_strdup(st, 8);
+	out->title = column_strdup_empty(st, 9);
+	out->author.name = column_strdup_empty(st, 10);
+	out->author.address = column_strdup_empty(st, 11);
+	out->date = sqlite3_column_int64(st, 12);
+}
+
+int store_message_brief(struct store_message_brief *out, struct store *s,
+			int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	store_message_brief_release(out);
+	rc = stmt_get(&st, s, STMT_MESSAGE_BRIEF);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_brief(out, st);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = ERR_NOTFOUND;
+	} else {
+		rc = store_fail(s, rc, "%s: message %lld", s->path,
+				(long long)id);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_message_set_series(struct store *s, int64_t id, int64_t series)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_MESSAGE_SET_SERIES);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, id);
+	if (series)
+		bind_int(&b, 2, series);
+	else
+		bind_text(&b, 2, NULL);
+	return update_one(s, st, b.rc, "set series of message", id);
+}
+
+int store_series_members(struct store_message_brief **out, size_t *nr_out,
+			 struct store *s, int64_t series)
+{
+	struct store_message_brief *v = NULL;
+	size_t nr = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*nr_out = 0;
+	rc = stmt_get(&st, s, STMT_SERIES_MEMBERS);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, series);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			XGROW(v, alloc, nr + 1);
+			v[nr] = (struct store_message_brief)
+				STORE_MESSAGE_BRIEF_INIT;
+			read_brief(&v[nr++], st);
+		}
+	}
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: members of series %lld", s->path,
+				(long long)series);
+	}
+	stmt_done(st);
+	if (rc) {
+		store_message_briefs_free(v, nr);
+		return rc;
+	}
+	*out = v;
+	*nr_out = nr;
+	return 0;
+}
+
+/* One count(*) of a series. */
+static int count_of_series(int *out, struct store *s, enum stmt id,
+			   int64_t series)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, id);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, series);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = column_int(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: activity of series %lld", s->path,
+				(long long)series);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_series_activity(int *replies_out, int *reviews_out,
+			  struct store *s, int64_t series)
+{
+	int rc;
+
+	rc = count_of_series(replies_out, s, STMT_SERIES_REPLIES, series);
+	if (rc == 0)
+		rc = count_of_series(reviews_out, s, STMT_SERIES_REVIEWS,
+				     series);
+	return rc;
+}
+
+/* --- supersession edges ------------------------------------------------ */
+
+int store_edge_add(struct store *s, int64_t old_series, int64_t new_series,
+		   const char *evidence, const char *detail)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (old_series == new_series)
+		BUG("store: series %lld superseding itself",
+		    (long long)old_series);
+	rc = stmt_get(&st, s, STMT_EDGE_UPSERT);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, old_series);
+	bind_int(&b, 2, new_series);
+	bind_text_empty(&b, 3, evidence);
+	bind_text(&b, 4, detail);
+	return run_write(s, st, b.rc, "add supersession");
+}
+
+int store_edge_remove(struct store *s, int64_t old_series, int64_t new_series)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_EDGE_DELETE);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, old_series);
+	bind_int(&b, 2, new_series);
+	return run_write(s, st, b.rc, "remove supersession");
+}
+
+void store_edges_free(struct store_edge *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(v[i].evidence);
+		free(v[i].detail);
+	}
+	free(v);
+}
+
+int store_edges(struct store_edge **out, size_t *nr_out, struct store *s,
+		int64_t series, bool superseding)
+{
+	struct store_edge *v = NULL;
+	size_t nr = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*nr_out = 0;
+	rc = stmt_get(&st, s, superseding ? STMT_EDGES_OUT_OF : STMT_EDGES_INTO);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, series);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			XGROW(v, alloc, nr + 1);
+			v[nr].old_series = sqlite3_column_int64(st, 0);
+			v[nr].new_series = sqlite3_column_int64(st, 1);
+			v[nr].evidence = column_strdup_empty(st, 2);
+			v[nr].detail = column_strdup(st, 3);
+			nr++;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_fail(s, rc, "%s: edges of series %lld",
+					    s->path, (long long)series);
+	stmt_done(st);
+	if (rc) {
+		store_edges_free(v, nr);
+		return rc;
+	}
+	*out = v;
+	*nr_out = nr;
+	return 0;
+}
+
+/* --- links ------------------------------------------------------------- */
+
+int store_link_add(struct store *s, int64_t series, const char *message_id,
+		   const char *evidence, int version)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_LINK_INSERT);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, series);
+	bind_text_empty(&b, 2, message_id);
+	bind_text_empty(&b, 3, evidence);
+	bind_int(&b, 4, version);
+	return run_write(s, st, b.rc, "add link");
+}
+
+void store_links_free(struct store_link *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(v[i].message_id);
+		free(v[i].evidence);
+	}
+	free(v);
+}
+
+int store_links(struct store_link **out, size_t *nr_out, struct store *s,
+		int64_t series, const char *message_id)
+{
+	struct store_link *v = NULL;
+	size_t nr = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*nr_out = 0;
+	rc = stmt_get(&st, s, message_id ? STMT_LINKS_NAMING : STMT_LINKS_OF);
+	if (rc)
+		return rc;
+	rc = message_id ? sqlite3_bind_text(st, 1, message_id, -1,
+					    SQLITE_STATIC)
+			: sqlite3_bind_int64(st, 1, series);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			XGROW(v, alloc, nr + 1);
+			v[nr].series = sqlite3_column_int64(st, 0);
+			v[nr].message_id = column_strdup_empty(st, 1);
+			v[nr].evidence = column_strdup_empty(st, 2);
+			v[nr].version = column_int(st, 3);
+			nr++;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : store_fail(s, rc, "%s: links", s->path);
+	stmt_done(st);
+	if (rc) {
+		store_links_free(v, nr);
+		return rc;
+	}
+	*out = v;
+	*nr_out = nr;
+	return 0;
+}
