@@ -35,7 +35,8 @@ struct ingest_stats {
 
 struct ingest {
 	struct store *store;	   /* borrowed */
-	struct ingest_stats stats; /* totals since ingest_init() */
+	struct ingest_stats stats; /* committed totals since ingest_init() */
+	struct ingest_stats batch; /* the batch in flight, until commit */
 	int64_t now;		   /* "received" time for this batch */
 	unsigned in_batch;	   /* messages added since the last commit */
 };
