@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "bounds.h"
 #include "buf.h"
 #include "err.h"
@@ -45,52 +46,9 @@ static bool line_at(struct line *l, const char *body, size_t len, size_t off)
 	return true;
 }
 
-static bool is_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	       c == '\f';
-}
-
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_alnum(unsigned char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static unsigned char lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static bool starts(const char *p, size_t n, const char *prefix)
-{
-	size_t k = strlen(prefix);
-
-	return n >= k && memcmp(p, prefix, k) == 0;
-}
-
-static bool starts_ci(const char *p, size_t n, const char *prefix)
-{
-	size_t i;
-
-	for (i = 0; prefix[i]; i++)
-		if (i >= n || lower(p[i]) != lower(prefix[i]))
-			return false;
-	return true;
-}
-
-static bool eq_ci(const char *p, size_t n, const char *s)
-{
-	return strlen(s) == n && starts_ci(p, n, s);
-}
-
 static bool line_starts(const struct line *l, const char *prefix)
 {
-	return starts(l->p, l->len, prefix);
+	return ascii_startswith(l->p, l->len, prefix);
 }
 
 static bool is_blank_line(const char *p, size_t n)
@@ -98,7 +56,7 @@ static bool is_blank_line(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (!is_space(p[i]))
+		if (!ascii_isspace(p[i]))
 			return false;
 	return true;
 }
@@ -106,11 +64,11 @@ static bool is_blank_line(const char *p, size_t n)
 /* Trim blanks at both ends of p[0..*n); returns the new start. */
 static const char *trim(const char *p, size_t *n)
 {
-	while (*n && is_space(p[0])) {
+	while (*n && ascii_isspace(p[0])) {
 		p++;
 		(*n)--;
 	}
-	while (*n && is_space(p[*n - 1]))
+	while (*n && ascii_isspace(p[*n - 1]))
 		(*n)--;
 	return p;
 }
@@ -121,7 +79,7 @@ static unsigned long read_num(const char *p, size_t n, size_t *nd)
 	unsigned long v = 0;
 	size_t i = 0;
 
-	while (i < n && is_digit(p[i])) {
+	while (i < n && ascii_isdigit(p[i])) {
 		if (v < 100000000ul)
 			v = v * 10 + (unsigned long)(p[i] - '0');
 		i++;
@@ -527,7 +485,8 @@ static bool stat_file_line(const struct line *l, struct span *name)
 	r = bar + 1;
 	rn = l->len - (size_t)(r - l->p);
 	r = trim(r, &rn);
-	if (starts(r, rn, "Bin") || starts(r, rn, "Unmerged")) {
+	if (ascii_startswith(r, rn, "Bin") ||
+	    ascii_startswith(r, rn, "Unmerged")) {
 		/* binary: "Bin", "Bin 0 -> 142 bytes" */
 	} else {
 		read_num(r, rn, &nd);
@@ -571,9 +530,9 @@ static bool stat_summary_line(const struct line *l, struct diffstat *ds)
 		return false;
 	s += nd;
 	n -= nd;
-	if (starts(s, n, " files changed"))
+	if (ascii_startswith(s, n, " files changed"))
 		nd = 14;
-	else if (starts(s, n, " file changed"))
+	else if (ascii_startswith(s, n, " file changed"))
 		nd = 13;
 	else
 		return false;
@@ -582,7 +541,7 @@ static bool stat_summary_line(const struct line *l, struct diffstat *ds)
 	s += nd;
 	n -= nd;
 	while (n) {
-		if (!starts(s, n, ", "))
+		if (!ascii_startswith(s, n, ", "))
 			return false;
 		s += 2;
 		n -= 2;
@@ -591,12 +550,12 @@ static bool stat_summary_line(const struct line *l, struct diffstat *ds)
 			return false;
 		s += nd;
 		n -= nd;
-		if (starts(s, n, " insertions(+)") ||
-		    starts(s, n, " insertion(+)")) {
+		if (ascii_startswith(s, n, " insertions(+)") ||
+		    ascii_startswith(s, n, " insertion(+)")) {
 			ds->insertions = (unsigned)v;
 			nd = s[10] == 's' ? 14 : 13;
-		} else if (starts(s, n, " deletions(-)") ||
-			   starts(s, n, " deletion(-)")) {
+		} else if (ascii_startswith(s, n, " deletions(-)") ||
+			   ascii_startswith(s, n, " deletion(-)")) {
 			ds->deletions = (unsigned)v;
 			nd = s[9] == 's' ? 13 : 12;
 		} else {
@@ -622,7 +581,7 @@ static bool stat_summary_tail(const struct line *l)
 	if (!i)
 		return false;
 	for (k = 0; k < ARRAY_SIZE(tails); k++)
-		if (starts(l->p + i, l->len - i, tails[k]))
+		if (ascii_startswith(l->p + i, l->len - i, tails[k]))
 			return true;
 	return false;
 }
@@ -635,7 +594,7 @@ static bool shortlog_head(const struct line *l)
 	if (l->len < 5 || l->p[l->len - 1] != ':' || l->p[l->len - 2] != ')')
 		return false;
 	i = l->len - 2;
-	while (i > 0 && is_digit(l->p[i - 1]))
+	while (i > 0 && ascii_isdigit(l->p[i - 1]))
 		i--;
 	return i < l->len - 2 && i >= 2 && l->p[i - 1] == '(' &&
 	       l->p[i - 2] == ' ';
@@ -662,7 +621,7 @@ static size_t stat_track(struct parser *p, const struct line *l)
 		p->run[p->nr_run++] = name;
 		return NONE;
 	}
-	if (l->len && !is_space(l->p[0])) {
+	if (l->len && !ascii_isspace(l->p[0])) {
 		if (!shortlog_head(l))
 			p->shortlog_start = NONE;
 		else if (p->shortlog_start == NONE)
@@ -748,7 +707,7 @@ static bool patchbreak(const struct line *l)
 		return true;
 	if (l->len < 3 || !line_starts(l, "---"))
 		return false;
-	if (l->len > 4 && l->p[3] == ' ' && !is_space(l->p[4]))
+	if (l->len > 4 && l->p[3] == ' ' && !ascii_isspace(l->p[4]))
 		return true; /* "--- <name>": a patch without a separator */
 	return is_blank_line(l->p + 3, l->len - 3);
 }
@@ -786,8 +745,9 @@ static bool meta_line(const struct line *l)
 
 	for (k = 0; k < ARRAY_SIZE(b4_meta); k++) {
 		n = strlen(b4_meta[k]);
-		if (l->len > n + 2 && starts_ci(l->p, l->len, b4_meta[k]) &&
-		    l->p[n] == ':' && is_space(l->p[n + 1]) &&
+		if (l->len > n + 2 &&
+		    ascii_startswith_ci(l->p, l->len, b4_meta[k]) &&
+		    l->p[n] == ':' && ascii_isspace(l->p[n + 1]) &&
 		    !is_blank_line(l->p + n + 1, l->len - n - 1))
 			return true;
 	}
@@ -807,7 +767,8 @@ static void pull_track(struct parser *p, const struct line *l)
 {
 	if (line_starts(l, "The following changes since commit"))
 		p->pull_since = true;
-	else if (starts_ci(l->p, l->len, "are available in the git repository"))
+	else if (ascii_startswith_ci(l->p, l->len,
+				     "are available in the git repository"))
 		p->pull_repo = true;
 }
 
@@ -990,11 +951,11 @@ static bool hunk_header(const struct line *l, unsigned long *old_n,
 		return false;
 	s = l->p + 4;
 	n = l->len - 4;
-	if (!hunk_range(&s, &n, old_n) || !starts(s, n, " +"))
+	if (!hunk_range(&s, &n, old_n) || !ascii_startswith(s, n, " +"))
 		return false;
 	s += 2;
 	n -= 2;
-	return hunk_range(&s, &n, new_n) && starts(s, n, " @@");
+	return hunk_range(&s, &n, new_n) && ascii_startswith(s, n, " @@");
 }
 
 /*
@@ -1240,7 +1201,7 @@ static const char *known_trailer(const char *s, size_t n)
 	size_t k;
 
 	for (k = 0; k < ARRAY_SIZE(known_trailers); k++)
-		if (eq_ci(s, n, known_trailers[k]))
+		if (ascii_eq_ci(s, n, known_trailers[k]))
 			return known_trailers[k];
 	return NULL;
 }
@@ -1253,8 +1214,8 @@ static bool gerrit_change_id(const char *v, size_t n)
 	if (n != 41 || v[0] != 'I')
 		return false;
 	for (i = 1; i < n; i++)
-		if (!is_digit(v[i]) &&
-		    !(lower(v[i]) >= 'a' && lower(v[i]) <= 'f'))
+		if (!ascii_isdigit(v[i]) &&
+		    !(ascii_tolower(v[i]) >= 'a' && ascii_tolower(v[i]) <= 'f'))
 			return false;
 	return true;
 }
@@ -1267,16 +1228,15 @@ static char *canonical_name(const char *s, size_t n, const char *value,
 	char *name;
 	size_t i;
 
-	if (value && eq_ci(s, n, "change-id") && gerrit_change_id(value, vn))
+	if (value && ascii_eq_ci(s, n, "change-id") &&
+	    gerrit_change_id(value, vn))
 		return xstrdup("Change-Id");
 	if (known)
 		return xstrdup(known);
 	name = xmemdup0(s, n);
 	for (i = 0; i < n; i++)
-		name[i] = (char)(i ? lower(name[i])
-				   : (name[i] >= 'a' && name[i] <= 'z'
-					      ? name[i] - ('a' - 'A')
-					      : name[i]));
+		name[i] = (char)(i ? ascii_tolower(name[i])
+				   : ascii_toupper(name[i]));
 	return name;
 }
 
@@ -1342,7 +1302,7 @@ static size_t separator_at(const char *s, size_t n)
 
 		if (c == ':')
 			return i ? i : NONE;
-		if (!blank && (is_alnum(c) || c == '-'))
+		if (!blank && (ascii_isalnum(c) || c == '-'))
 			continue;
 		if (i && (c == ' ' || c == '\t')) {
 			blank = true;
@@ -1356,7 +1316,7 @@ static size_t separator_at(const char *s, size_t n)
 /* The token before the separator at sep, without blanks. */
 static size_t token_len(const char *s, size_t sep)
 {
-	while (sep && is_space(s[sep - 1]))
+	while (sep && ascii_isspace(s[sep - 1]))
 		sep--;
 	return sep;
 }
@@ -1399,20 +1359,20 @@ static size_t trailer_block_start(const char *b, size_t start, size_t end)
 			return NONE;
 		}
 		only_blank = false;
-		if (starts(s, n, "Signed-off-by: ") ||
-		    starts(s, n, "(cherry picked from commit ")) {
+		if (ascii_startswith(s, n, "Signed-off-by: ") ||
+		    ascii_startswith(s, n, "(cherry picked from commit ")) {
 			trailers++;
 			maybe_cont = 0;
 			recognised = true;
 			continue;
 		}
 		sep = separator_at(s, n);
-		if (sep != NONE && !is_space(s[0])) {
+		if (sep != NONE && !ascii_isspace(s[0])) {
 			trailers++;
 			maybe_cont = 0;
 			if (!recognised && known_trailer(s, token_len(s, sep)))
 				recognised = true;
-		} else if (is_space(s[0])) {
+		} else if (ascii_isspace(s[0])) {
 			maybe_cont++;
 		} else {
 			others += 1 + maybe_cont;
@@ -1432,19 +1392,19 @@ static void block_trailers(struct parser *p, size_t start, size_t end)
 	buf_init(&v, PATCH_MAX_TRAILER_BYTES);
 	while (i < end && line_at(&l, p->body, end, i)) {
 		i = l.next;
-		if (!l.len || is_space(l.p[0]))
+		if (!l.len || ascii_isspace(l.p[0]))
 			continue;
 		sep = separator_at(l.p, l.len);
 		if (sep == NONE)
 			continue;
 		/* "https://...": a URL, not a token */
-		if (starts(l.p + sep + 1, l.len - sep - 1, "//"))
+		if (ascii_startswith(l.p + sep + 1, l.len - sep - 1, "//"))
 			continue;
 		buf_reset(&v);
 		ok = value_add(p, &v, l.p + sep + 1, l.len - sep - 1);
 		/* Continuation lines start with a blank (RFC 822 folding). */
 		while (i < end && line_at(&c, p->body, end, i) && c.len &&
-		       is_space(c.p[0]) && !is_blank_line(c.p, c.len)) {
+		       ascii_isspace(c.p[0]) && !is_blank_line(c.p, c.len)) {
 			if (ok)
 				ok = value_add(p, &v, c.p, c.len);
 			i = c.next;
@@ -1461,10 +1421,11 @@ static bool has_address(const char *s, size_t n)
 	size_t i, j;
 
 	for (i = 1; i + 1 < n; i++) {
-		if (s[i] != '@' || is_space(s[i - 1]))
+		if (s[i] != '@' || ascii_isspace(s[i - 1]))
 			continue;
-		for (j = i + 1; j + 1 < n && !is_space(s[j]); j++)
-			if (s[j] == '.' && j > i + 1 && !is_space(s[j + 1]))
+		for (j = i + 1; j + 1 < n && !ascii_isspace(s[j]); j++)
+			if (s[j] == '.' && j > i + 1 &&
+			    !ascii_isspace(s[j + 1]))
 				return true;
 	}
 	return false;
@@ -1472,8 +1433,8 @@ static bool has_address(const char *s, size_t n)
 
 static bool link_trailer(const char *s, size_t n)
 {
-	return eq_ci(s, n, "link") || eq_ci(s, n, "buglink") ||
-	       eq_ci(s, n, "closes");
+	return ascii_eq_ci(s, n, "link") || ascii_eq_ci(s, n, "buglink") ||
+	       ascii_eq_ci(s, n, "closes");
 }
 
 /*
@@ -1497,19 +1458,21 @@ static void followup_trailers(struct parser *p, size_t end)
 		vn = l.len;
 		s = trim(s, &vn);
 		/* b4: ^\s*(\w\S+):\s+(\S.*) */
-		if (vn < 4 || !(is_alnum(s[0]) || s[0] == '_'))
+		if (vn < 4 || !(ascii_isalnum(s[0]) || s[0] == '_'))
 			continue;
-		for (k = 1; k < vn && !is_space(s[k]) && s[k] != ':'; k++)
+		for (k = 1; k < vn && !ascii_isspace(s[k]) && s[k] != ':'; k++)
 			;
-		if (k < 2 || k + 1 >= vn || s[k] != ':' || !is_space(s[k + 1]))
+		if (k < 2 || k + 1 >= vn || s[k] != ':' ||
+		    !ascii_isspace(s[k + 1]))
 			continue;
 		vp = s + k + 1;
 		vn -= k + 1;
 		vp = trim(vp, &vn);
 		if (!vn)
 			continue;
-		person = k > 3 && eq_ci(s + k - 3, 3, "-by");
-		if (!person && !eq_ci(s, k, "fixes") && !link_trailer(s, k))
+		person = k > 3 && ascii_eq_ci(s + k - 3, 3, "-by");
+		if (!person && !ascii_eq_ci(s, k, "fixes") &&
+		    !link_trailer(s, k))
 			continue;
 		if (!link_trailer(s, k) && (memmem(vp, vn, "http://", 7) ||
 					    memmem(vp, vn, "https://", 8)))
@@ -1688,7 +1651,7 @@ static void stat_names(struct pathlist *pl, const struct span *sp, size_t *work)
 	}
 	s = pl->p->body + sp->off;
 	n = sp->len;
-	cut = starts(s, n, "...");
+	cut = ascii_startswith(s, n, "...");
 	if (cut && n > 4 && s[n - 1] == '"') {
 		/* git cut a quoted name: "..." and the rest of the C string */
 		struct buf q = BUF_INIT;

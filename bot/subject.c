@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "bounds.h"
 #include "buf.h"
 #include "err.h"
@@ -28,49 +29,6 @@ struct tagstate {
 	bool dropped;	   /* a prefix did not fit SUBJECT_MAX_PREFIXES */
 };
 
-static bool is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' ||
-	       c == '\f';
-}
-
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool is_alpha(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static unsigned char lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/* Do the n bytes at p spell word (lowercase ASCII), in any case? */
-static bool eq_ci(const char *p, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!word[i] || lower(p[i]) != (unsigned char)word[i])
-			return false;
-	return word[n] == '\0';
-}
-
-/* Do the n bytes at p start with word (lowercase ASCII), in any case? */
-static bool starts_ci(const char *p, size_t n, const char *word)
-{
-	size_t i;
-
-	for (i = 0; word[i]; i++)
-		if (i >= n || lower(p[i]) != (unsigned char)word[i])
-			return false;
-	return true;
-}
-
 /* p[0..n) all digits, a plausible count: value in *out. */
 static bool parse_num(const char *p, size_t n, int *out)
 {
@@ -80,7 +38,7 @@ static bool parse_num(const char *p, size_t n, int *out)
 	if (n == 0 || n > 9)
 		return false;
 	for (i = 0; i < n; i++) {
-		if (!is_digit(p[i]))
+		if (!ascii_isdigit(p[i]))
 			return false;
 		v = v * 10 + (p[i] - '0');
 	}
@@ -94,7 +52,7 @@ static size_t digits(const char *p, size_t n)
 {
 	size_t i = 0;
 
-	while (i < n && is_digit(p[i]))
+	while (i < n && ascii_isdigit(p[i]))
 		i++;
 	return i;
 }
@@ -108,7 +66,7 @@ static bool version_word(const char *p, size_t n, int *ver, size_t *resend_at)
 {
 	size_t d, m, rest;
 
-	if (n < 2 || lower(p[0]) != 'v')
+	if (n < 2 || ascii_tolower(p[0]) != 'v')
 		return false;
 	d = digits(p + 1, n - 1);
 	if (!parse_num(p + 1, d, ver))
@@ -123,7 +81,7 @@ static bool version_word(const char *p, size_t n, int *ver, size_t *resend_at)
 	}
 	if (p[rest] == '-' || p[rest] == '_')
 		rest++;
-	if (eq_ci(p + rest, n - rest, "resend")) {
+	if (ascii_eq_ci(p + rest, n - rest, "resend")) {
 		*resend_at = rest;
 		return true;
 	}
@@ -142,9 +100,9 @@ static bool counter_word(const char *p, size_t n, int *num, int *total)
 
 static bool resend_word(const char *p, size_t n)
 {
-	if (starts_ci(p, n, "resend"))
+	if (ascii_startswith_ci(p, n, "resend"))
 		return digits(p + 6, n - 6) == n - 6; /* RESEND, RESEND2 */
-	return eq_ci(p, n, "resent");
+	return ascii_eq_ci(p, n, "resent");
 }
 
 static void add_prefix(struct tagstate *st, const char *p, size_t n)
@@ -183,13 +141,13 @@ static void tag_word(struct tagstate *st, const char *w, size_t n)
 	size_t resend_at, skip;
 	int v, num, total;
 
-	if (eq_ci(w, n, "patch") || eq_ci(w, n, "patches") ||
-	    eq_ci(w, n, "patchset")) {
+	if (ascii_eq_ci(w, n, "patch") || ascii_eq_ci(w, n, "patches") ||
+	    ascii_eq_ci(w, n, "patchset")) {
 		st->patch_word = true;
 		return;
 	}
 	/* PATCHv3, PATCH-v3: b4 rewrites "(patch)(v\d+)" the same way. */
-	if (n > 5 && starts_ci(w, n, "patch")) {
+	if (n > 5 && ascii_startswith_ci(w, n, "patch")) {
 		skip = (w[5] == '-' || w[5] == '_') ? 6 : 5;
 		if (version_word(w + skip, n - skip, &v, &resend_at)) {
 			st->patch_word = true;
@@ -214,13 +172,13 @@ static void tag_word(struct tagstate *st, const char *w, size_t n)
 		set_counter(st, num, total);
 		return;
 	}
-	if (eq_ci(w, n, "rfc")) {
+	if (ascii_eq_ci(w, n, "rfc")) {
 		s->rfc = true;
 		st->patch_word = true;
 		add_prefix(st, w, n);
 		return;
 	}
-	if (n > 3 && starts_ci(w, n, "rfc") &&
+	if (n > 3 && ascii_startswith_ci(w, n, "rfc") &&
 	    version_word(w + 3, n - 3, &v, &resend_at)) {
 		s->rfc = true;
 		st->patch_word = true;
@@ -234,14 +192,14 @@ static void tag_word(struct tagstate *st, const char *w, size_t n)
 	}
 	if (resend_word(w, n))
 		s->resend = true;
-	else if (eq_ci(w, n, "pull"))
+	else if (ascii_eq_ci(w, n, "pull"))
 		s->pull = true;
 	add_prefix(st, w, n);
 }
 
 static bool word_sep(unsigned char c)
 {
-	return is_blank(c) || c == ',' || c == ';' || c == '[' || c == ']';
+	return ascii_isspace(c) || c == ',' || c == ';' || c == '[' || c == ']';
 }
 
 /* The next word of g[*pos..n) into *w, *wn; false at the end. */
@@ -289,7 +247,8 @@ static void tag_group(struct tagstate *st, const char *g, size_t n)
 		/* Mercurial's "[PATCH 1 of 2]". */
 		pos2 = pos;
 		if (parse_num(w, wn, &num) &&
-		    next_word(g, n, &pos2, &w2, &wn2) && eq_ci(w2, wn2, "of")) {
+		    next_word(g, n, &pos2, &w2, &wn2) &&
+		    ascii_eq_ci(w2, wn2, "of")) {
 			pos3 = pos2;
 			if (next_word(g, n, &pos3, &w3, &wn3) &&
 			    parse_num(w3, wn3, &total)) {
@@ -366,8 +325,8 @@ static size_t marker_at(const char *p, size_t n, enum marker_kind *kind)
 		wl = strlen(word);
 		if ((unsigned char)word[0] < 0x80) {
 			/* An ASCII word must end there: "Rework:" is not. */
-			if (!starts_ci(p, n, word) ||
-			    (wl < n && is_alpha(p[wl])))
+			if (!ascii_startswith_ci(p, n, word) ||
+			    (wl < n && ascii_isalpha(p[wl])))
 				continue;
 		} else if (n < wl || memcmp(p, word, wl) != 0) {
 			continue;
@@ -391,7 +350,7 @@ static size_t marker_at(const char *p, size_t n, enum marker_kind *kind)
 			i += 3; /* U+FF1A FULLWIDTH COLON */
 		else
 			continue;
-		while (i < n && is_blank(p[i]))
+		while (i < n && ascii_isspace(p[i]))
 			i++;
 		*kind = markers[k].kind;
 		return i;
@@ -405,14 +364,14 @@ static void add_collapsed(struct buf *b, const char *p, size_t n)
 	size_t i = 0, start;
 
 	while (i < n) {
-		while (i < n && is_blank(p[i]))
+		while (i < n && ascii_isspace(p[i]))
 			i++;
 		if (i == n)
 			break;
 		if (b->len)
 			buf_addch(b, ' ');
 		start = i;
-		while (i < n && !is_blank(p[i]))
+		while (i < n && !ascii_isspace(p[i]))
 			i++;
 		buf_add(b, p + start, i - start);
 	}
@@ -424,7 +383,7 @@ static bool title_version(const char *t, size_t n, int *ver)
 	size_t i, d;
 
 	for (i = 0; i + 3 < n; i++) {
-		if (t[i] != '(' || lower(t[i + 1]) != 'v')
+		if (t[i] != '(' || ascii_tolower(t[i + 1]) != 'v')
 			continue;
 		d = digits(t + i + 2, n - i - 2);
 		if (d && i + 2 + d < n && t[i + 2 + d] == ')' &&
@@ -453,7 +412,7 @@ int subject_parse(struct subject *out, const char *s, size_t len)
 
 	/* The tag zone: groups and markers, in any order. */
 	for (;;) {
-		while (i < len && is_blank(s[i]))
+		while (i < len && ascii_isspace(s[i]))
 			i++;
 		if (i == len)
 			break;
@@ -520,7 +479,7 @@ static bool word_number(const char *t, size_t n, const char *word)
 {
 	size_t wl = strlen(word), d;
 
-	if (!starts_ci(t, n, word) || wl >= n || t[wl] != ' ')
+	if (!ascii_startswith_ci(t, n, word) || wl >= n || t[wl] != ' ')
 		return false;
 	d = digits(t + wl + 1, n - wl - 1);
 	return d && wl + 1 + d == n;
@@ -536,7 +495,7 @@ static bool resend_remark(const char *t, size_t n)
 	size_t k, d;
 
 	for (k = 0; k < ARRAY_SIZE(words); k++)
-		if (eq_ci(t, n, words[k]))
+		if (ascii_eq_ci(t, n, words[k]))
 			return true;
 	if (n >= 2 && t[0] == 'v') { /* v3 */
 		d = digits(t + 1, n - 1);
@@ -547,8 +506,8 @@ static bool resend_remark(const char *t, size_t n)
 
 static bool trailing_punct(unsigned char c)
 {
-	return is_blank(c) || c == '.' || c == ',' || c == ';' || c == ':' ||
-	       c == '!' || c == '?';
+	return ascii_isspace(c) || c == '.' || c == ',' || c == ';' ||
+	       c == ':' || c == '!' || c == '?';
 }
 
 char *subject_normalize_title(const char *title)
@@ -558,7 +517,7 @@ char *subject_normalize_title(const char *title)
 
 	add_collapsed(&b, title, strlen(title));
 	for (i = 0; i < b.len; i++)
-		b.data[i] = (char)lower(b.data[i]);
+		b.data[i] = (char)ascii_tolower(b.data[i]);
 	n = b.len;
 	for (;;) {
 		while (n && trailing_punct(b.data[n - 1]))
