@@ -93,18 +93,26 @@ static unsigned long read_num(const char *p, size_t n, size_t *nd)
 struct strset_slot {
 	const char *s; /* borrowed; NULL: empty slot */
 	size_t len;
-	size_t val;
 };
 
 struct strset {
 	struct strset_slot *slots;
 	size_t cap; /* a power of two, or 0 */
 	size_t n;
+	uint64_t seed; /* so that a mail cannot pick colliding paths */
 };
 
-static uint64_t hash_bytes(const char *s, size_t n)
+/* An empty set; its seed is the address of the set (ASLR varies it). */
+static void strset_init(struct strset *set)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	set->slots = NULL;
+	set->cap = set->n = 0;
+	set->seed = (uint64_t)(uintptr_t)set * 0x9e3779b97f4a7c15ull;
+}
+
+static uint64_t hash_bytes(uint64_t seed, const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull ^ seed; /* FNV-1a */
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -117,7 +125,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 static struct strset_slot *strset_slot(const struct strset *set, const char *s,
 				       size_t n)
 {
-	size_t i = (size_t)hash_bytes(s, n) & (set->cap - 1);
+	size_t i = (size_t)hash_bytes(set->seed, s, n) & (set->cap - 1);
 
 	for (;;) {
 		struct strset_slot *slot = &set->slots[i];
@@ -140,7 +148,7 @@ static const struct strset_slot *strset_find(const struct strset *set,
 }
 
 /* Add s (borrowed) unless there; false when it was there already. */
-static bool strset_add(struct strset *set, const char *s, size_t n, size_t val)
+static bool strset_add(struct strset *set, const char *s, size_t n)
 {
 	struct strset_slot *slot;
 	size_t i;
@@ -161,7 +169,6 @@ static bool strset_add(struct strset *set, const char *s, size_t n, size_t val)
 		return false;
 	slot->s = s;
 	slot->len = n;
-	slot->val = val;
 	set->n++;
 	return true;
 }
@@ -204,10 +211,14 @@ struct parser {
 	/* The diffstat: a run of file lines, confirmed by its summary. */
 	struct span *run; /* names of the run's file lines */
 	size_t nr_run, run_alloc, run_start;
+	bool run_cut;	       /* the run had more lines than it keeps */
 	size_t shortlog_start; /* "Name (3):" heading the diffstat */
 	struct span *stat;     /* names of the confirmed diffstat */
 	size_t nr_stat;
 	bool have_stat;
+	enum state after_stat; /* where S_STAT goes back to */
+	size_t msg_stat_end;   /* a diffstat in the message ends it here,
+				  unless a "---" line comes later */
 
 	/* The diff. */
 	size_t cur;		/* index of the current file, NONE */
@@ -226,10 +237,11 @@ struct parser {
 	bool pull_since, pull_repo; /* git request-pull's two sentences */
 };
 
+/* A bounds.h limit was hit: say so once per mail (bounds.h's rule). */
 static void note_limit(struct parser *p, const char *what)
 {
 	if (!p->limited)
-		log_warnx("patch: %s: the rest is left out", what);
+		log_warnx("patch: %s", what);
 	p->limited = true;
 }
 
@@ -362,7 +374,8 @@ static size_t add_file(struct parser *p, char *path, enum patch_change change)
 
 	if (!path || out->nr_files >= PATCH_MAX_FILES) {
 		if (path)
-			note_limit(p, "more files than PATCH_MAX_FILES");
+			note_limit(p, "more files than PATCH_MAX_FILES, the "
+				      "rest left out");
 		free(path);
 		return NONE;
 	}
@@ -389,7 +402,7 @@ static char *header_path(struct parser *p, const char *s, size_t n)
 	struct buf b = BUF_INIT;
 
 	if (n > PATCH_MAX_PATH_BYTES) {
-		note_limit(p, "a path longer than PATCH_MAX_PATH_BYTES");
+		note_limit(p, "a path over PATCH_MAX_PATH_BYTES left out");
 		return NULL;
 	}
 	path_or_raw(&b, s, n);
@@ -412,7 +425,7 @@ static void git_header_names(struct parser *p, const char *s, size_t n,
 
 	*a = *b = NULL;
 	if (n > 2 * PATCH_MAX_PATH_BYTES + 8) {
-		note_limit(p, "a path longer than PATCH_MAX_PATH_BYTES");
+		note_limit(p, "a path over PATCH_MAX_PATH_BYTES left out");
 		return;
 	}
 	if (n && s[0] == '"') {
@@ -617,8 +630,16 @@ static size_t stat_track(struct parser *p, const struct line *l)
 	if (stat_file_line(l, &name)) {
 		if (!p->nr_run)
 			p->run_start = l->off;
-		XGROW(p->run, p->run_alloc, p->nr_run + 1);
-		p->run[p->nr_run++] = name;
+		/* Past PATCH_MAX_FILES names are not kept: add_path() would
+		 * refuse them, and a stranger's mail must not make us keep
+		 * one span per short line. */
+		if (p->nr_run < PATCH_MAX_FILES) {
+			XGROW(p->run, p->run_alloc, p->nr_run + 1);
+			p->run[p->nr_run] = name;
+		} else {
+			p->run_cut = true;
+		}
+		p->nr_run++;
 		return NONE;
 	}
 	if (l->len && !ascii_isspace(l->p[0])) {
@@ -630,17 +651,22 @@ static size_t stat_track(struct parser *p, const struct line *l)
 	if (p->nr_run && stat_summary_line(l, &out->diffstat)) {
 		p->have_stat = true;
 		p->stat = p->run;
-		p->nr_stat = p->nr_run;
+		p->nr_stat = p->nr_run < PATCH_MAX_FILES ? p->nr_run
+							 : PATCH_MAX_FILES;
+		if (p->run_cut)
+			note_limit(p, "paths past PATCH_MAX_FILES left out");
 		p->run = NULL;
 		p->nr_run = p->run_alloc = 0;
 		out->diffstat_off = p->run_start;
 		out->diffstat_len = l->off + l->len - p->run_start;
 		end = p->shortlog_start != NONE ? p->shortlog_start
 						: p->run_start;
+		p->after_stat = p->state;
 		p->state = S_STAT;
 		return end;
 	}
 	p->nr_run = 0;
+	p->run_cut = false;
 	return NONE;
 }
 
@@ -756,6 +782,10 @@ static bool meta_line(const struct line *l)
 
 static void add_meta(struct parser *p, const struct line *l)
 {
+	if (p->nr_meta >= PATCH_MAX_TRAILERS) {
+		note_limit(p, "trailers past PATCH_MAX_TRAILERS left out");
+		return;
+	}
 	XGROW(p->meta, p->meta_alloc, p->nr_meta + 1);
 	p->meta[p->nr_meta].off = l->off;
 	p->meta[p->nr_meta].len = l->len;
@@ -814,8 +844,8 @@ static void file_header_names(struct parser *p, const char *a, size_t an,
 		struct buf qa = BUF_INIT, qb = BUF_INIT;
 
 		if (an > PATCH_MAX_PATH_BYTES || bn > PATCH_MAX_PATH_BYTES) {
-			note_limit(p, "a path longer than "
-				      "PATCH_MAX_PATH_BYTES");
+			note_limit(p,
+				   "a path over PATCH_MAX_PATH_BYTES left out");
 			path = NULL;
 		} else {
 			path_or_raw(&qa, a, an);
@@ -844,7 +874,7 @@ static void git_file(struct parser *p, const struct line *l)
 
 	git_header_names(p, l->p + 11, l->len - 11, &a, &b);
 	if (a && b && strlen(b) > PATCH_MAX_PATH_BYTES + 2) {
-		note_limit(p, "a path longer than PATCH_MAX_PATH_BYTES");
+		note_limit(p, "a path over PATCH_MAX_PATH_BYTES left out");
 		free(b);
 		b = NULL;
 	}
@@ -1098,8 +1128,28 @@ static size_t in_binary(struct parser *p, const struct line *l)
 
 /* ---- message and notes -------------------------------------------------- */
 
+/*
+ * Forget a diffstat read in the message: a "---" line came after it, so
+ * it was text of the commit message, as git am would keep it.
+ */
+static void drop_stat(struct parser *p)
+{
+	struct diffstat none = {0, 0, 0};
+
+	free(p->stat);
+	p->stat = NULL;
+	p->nr_stat = 0;
+	p->have_stat = false;
+	p->msg_stat_end = NONE;
+	p->shortlog_start = NONE;
+	p->nr_meta = 0;
+	p->out->diffstat = none;
+	p->out->diffstat_off = p->out->diffstat_len = 0;
+}
+
 static size_t in_message(struct parser *p, const struct line *l)
 {
+	bool separator;
 	size_t end;
 
 	if (sig_line(l, false)) {
@@ -1110,10 +1160,16 @@ static size_t in_message(struct parser *p, const struct line *l)
 	}
 	pull_track(p, l);
 	if (patchbreak(l)) {
+		separator = line_starts(l, "---") &&
+			    is_blank_line(l->p + 3, l->len - 3);
 		p->sig_candidate = NONE;
-		end_message(p, l->off);
-		if (line_starts(l, "---") &&
-		    is_blank_line(l->p + 3, l->len - 3)) {
+		if (p->msg_stat_end != NONE && separator)
+			drop_stat(p);
+		/* A diffstat right before a diff (a pull request with its
+		 * diff) keeps ending the message. */
+		end_message(p,
+			    p->msg_stat_end != NONE ? p->msg_stat_end : l->off);
+		if (separator) {
 			p->out->has_separator = true;
 			p->notes_start = l->next;
 			p->state = S_NOTES;
@@ -1124,9 +1180,15 @@ static size_t in_message(struct parser *p, const struct line *l)
 	}
 	if (p->sig_candidate != NONE)
 		return l->next;
+	if (p->msg_stat_end != NONE) {
+		/* after a cover letter's diffstat: git's base-commit */
+		if (meta_line(l))
+			add_meta(p, l);
+		return l->next;
+	}
 	end = stat_track(p, l);
 	if (end != NONE)
-		end_message(p, end);
+		p->msg_stat_end = end;
 	return l->next;
 }
 
@@ -1151,8 +1213,10 @@ static size_t in_notes(struct parser *p, const struct line *l)
 	if (meta_line(l))
 		add_meta(p, l);
 	end = stat_track(p, l);
-	if (end != NONE)
+	if (end != NONE) {
 		end_notes(p, end);
+		p->after_stat = S_DIFF;
+	}
 	return l->next;
 }
 
@@ -1163,7 +1227,7 @@ static size_t in_stat(struct parser *p, const struct line *l)
 		p->out->diffstat_len = l->off + l->len - p->out->diffstat_off;
 		return l->next;
 	}
-	p->state = S_DIFF;
+	p->state = p->after_stat;
 	return l->off;
 }
 
@@ -1267,7 +1331,8 @@ static void emit_trailer(struct parser *p, const char *s, size_t n,
 	vn = v->len;
 	vp = trim(v->data, &vn);
 	if (out->nr_trailers >= PATCH_MAX_TRAILERS) {
-		note_limit(p, "more trailers than PATCH_MAX_TRAILERS");
+		note_limit(p, "more trailers than PATCH_MAX_TRAILERS, the rest "
+			      "left out");
 	} else {
 		XGROW(out->trailers, p->trailers_alloc, out->nr_trailers + 1);
 		t = &out->trailers[out->nr_trailers++];
@@ -1282,7 +1347,8 @@ static bool value_add(struct parser *p, struct buf *v, const char *s, size_t n)
 {
 	s = trim(s, &n);
 	if ((v->len && n && buf_try_addch(v, ' ')) || buf_try_add(v, s, n)) {
-		note_limit(p, "a trailer longer than PATCH_MAX_TRAILER_BYTES");
+		note_limit(p, "a trailer longer than PATCH_MAX_TRAILER_BYTES "
+			      "left out");
 		return false;
 	}
 	return true;
@@ -1550,13 +1616,13 @@ static void add_path(struct pathlist *pl, char *path)
 		return;
 	}
 	if (out->nr_paths >= PATCH_MAX_FILES) {
-		note_limit(pl->p, "more paths than PATCH_MAX_FILES");
+		note_limit(pl->p, "paths past PATCH_MAX_FILES left out");
 		free(path);
 		return;
 	}
 	XGROW(out->paths, pl->p->paths_alloc, out->nr_paths + 1);
 	out->paths[out->nr_paths] = path;
-	strset_add(&pl->seen, path, n, out->nr_paths);
+	strset_add(&pl->seen, path, n);
 	out->nr_paths++;
 }
 
@@ -1646,7 +1712,7 @@ static void stat_names(struct pathlist *pl, const struct span *sp, size_t *work)
 	bool cut;
 
 	if (sp->len > PATCH_MAX_PATH_BYTES) {
-		note_limit(pl->p, "a path longer than PATCH_MAX_PATH_BYTES");
+		note_limit(pl->p, "a path over PATCH_MAX_PATH_BYTES left out");
 		return;
 	}
 	s = pl->p->body + sp->off;
@@ -1714,10 +1780,12 @@ static void stat_names(struct pathlist *pl, const struct span *sp, size_t *work)
 
 static void find_paths(struct parser *p)
 {
-	struct pathlist pl = {p, {NULL, 0, 0}};
+	struct pathlist pl;
 	struct patch *out = p->out;
 	size_t i, work = 0;
 
+	pl.p = p;
+	strset_init(&pl.seen);
 	for (i = 0; i < out->nr_files; i++) {
 		add_path(&pl, xstrdup(out->files[i].path));
 		if (out->files[i].old_path)
@@ -1744,6 +1812,7 @@ int patch_parse(struct patch *out, const char *body, size_t len)
 	p.out = out;
 	p.state = S_MESSAGE;
 	p.sig_candidate = p.scan_end = p.shortlog_start = NONE;
+	p.msg_stat_end = NONE;
 	p.cur = p.pending_start = NONE;
 
 	while (p.state != S_END && line_at(&l, body, len, off)) {
@@ -1772,8 +1841,9 @@ int patch_parse(struct patch *out, const char *body, size_t len)
 	}
 
 	end = p.sig_candidate != NONE ? p.sig_candidate : len;
-	if (p.state == S_MESSAGE)
-		end_message(&p, end);
+	if (p.state == S_MESSAGE ||
+	    (p.state == S_STAT && p.after_stat == S_MESSAGE))
+		end_message(&p, p.msg_stat_end < end ? p.msg_stat_end : end);
 	else if (p.state == S_NOTES)
 		end_notes(&p, end);
 	if (p.scan_end == NONE)

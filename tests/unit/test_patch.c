@@ -1370,6 +1370,51 @@ static void test_prefixes(void **state)
 	}
 }
 
+/*
+ * A commit message that shows a diffstat of its own: git am keeps it in
+ * the message, since the message ends at the "---" line.
+ */
+static void test_diffstat_in_message(void **state)
+{
+	static const char body[] =
+		"Move the helpers out, the header shrinks:\n"
+		"\n"
+		" include/linux/foo.h | 40 +-------\n"
+		" 1 file changed, 2 insertions(+), 38 deletions(-)\n"
+		"\n"
+		"Signed-off-by: A U Thor <a@example.org>\n"
+		"---\n"
+		" lib/foo.c | 2 +-\n"
+		" 1 file changed, 1 insertion(+), 1 deletion(-)\n"
+		"\n"
+		"diff --git a/lib/foo.c b/lib/foo.c\n"
+		"--- a/lib/foo.c\n"
+		"+++ b/lib/foo.c\n"
+		"@@ -1 +1 @@\n"
+		"-a\n"
+		"+b\n";
+	struct patch p = PATCH_INIT;
+
+	(void)state;
+	assert_int_equal(patch_parse(&p, body, sizeof(body) - 1), 0);
+	assert_true(p.has_separator);
+	assert_int_equal(p.message_off, 0);
+	assert_int_equal(p.message_len,
+			 strlen("Move the helpers out, the header shrinks:\n\n"
+				" include/linux/foo.h | 40 +-------\n"
+				" 1 file changed, 2 insertions(+), 38 "
+				"deletions(-)\n\n"
+				"Signed-off-by: A U Thor <a@example.org>"));
+	assert_int_equal(p.nr_trailers, 1);
+	assert_string_equal(p.trailers[0].name, "Signed-off-by");
+	assert_int_equal(p.diffstat.files, 1);
+	assert_int_equal(p.diffstat.insertions, 1);
+	assert_int_equal(p.diffstat.deletions, 1);
+	assert_int_equal(p.nr_paths, 1);
+	assert_string_equal(p.paths[0], "lib/foo.c");
+	patch_release(&p);
+}
+
 static void test_cut_hunk_counts(void **state)
 {
 	/* the counts say "-- " is the hunk's second old line */
@@ -1493,6 +1538,7 @@ int main(void)
 		cmocka_unit_test(test_patch_trailer_lookup),
 		cmocka_unit_test(test_odd_bodies),
 		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_diffstat_in_message),
 		cmocka_unit_test(test_cut_hunk_counts),
 		cmocka_unit_test(test_limit_files),
 		cmocka_unit_test(test_limit_trailers),
