@@ -6,7 +6,7 @@
  *   notes ("Changes in v2: ...")
  *   diffstat
  *   diff --git ...
- *   --
+ *   "-- " (dash, dash, space)
  *   signature (git version)
  *
  * A pure module over the decoded UTF-8 body (mail.c gives it). One pass,
@@ -14,12 +14,12 @@
  *
  * Where things end (git mailinfo's patchbreak()): the message ends at the
  * first line that is "---" (plus blanks), "--- <name>", "diff -" or
- * "Index: ", or at a diffstat found without a "---" before it (a cover
- * letter), or at the git shortlog ("Name (3):") that leads a diffstat,
- * or at a "-- " signature when nothing of a patch follows it. Diff hunks
- * are read by their @@ counts, so "-- " or "---" inside a hunk is a
- * changed line, never a signature or separator. Outside hunks, "-- " (or
- * "--" when a mailer ate the blank) after a diff starts the signature.
+ * "Index: "; when no "---" line follows, at a diffstat (a cover letter
+ * without "---", a pull request) or at the git shortlog ("Name (3):")
+ * that leads it; else at a "-- " signature. Diff hunks are read by their
+ * @@ counts, so "-- " or "---" inside a hunk is a changed line, never a
+ * signature or separator. Outside hunks, "-- " (or "--" when a mailer ate
+ * the blank) after a diff starts the signature.
  *
  * Trailers (struct trailer), in this order:
  *  - a patch or cover letter (a diff or a diffstat was found): the
@@ -35,12 +35,16 @@
  *    after the message (after the diffstat, after the diff) and before
  *    the signature;
  *  - any other mail (a reply): b4's follow-up trailers: every line above
- *    the signature that does not start with ">", reading "Name: value",
- *    where Name is a known person or link trailer or any "...-by" name;
- *    person trailers must hold an address, only Link/Closes/BugLink may
- *    hold a URL; Cc:, From:, base-commit: and change-id: are not taken
- *    (b4's find_trailers(followup=True) and its "badtrailers"). A
- *    "Name\n<address>" wrapped trailer is joined, as b4 does.
+ *    the signature that does not start with ">" (blanks before it
+ *    allowed), reading "Name: value" where Name is a person trailer (any
+ *    "...-by": Reviewed-by, Acked-by, Tested-by, ...), Fixes, or a link
+ *    trailer (Link, Closes, BugLink); a person trailer must hold an
+ *    address, and only a link trailer may hold a URL. Cc:, From:,
+ *    base-commit:, change-id: and other names are not taken: b4's
+ *    find_trailers(followup=True) and its "badtrailers", narrowed to the
+ *    names b4 would apply (b4 also takes any "Word: text with an
+ *    address", such as "Note: mail me@example.org"). A "Name\n<address>"
+ *    trailer wrapped by a mailer is joined, as b4 does.
  * Names are canonical: known trailers take the kernel's spelling
  * ("reviewed-by" -> "Reviewed-by", "CC" -> "Cc"), b4's lowercase
  * metadata stays lowercase ("Change-Id: 2024..." -> "change-id"), except
