@@ -407,6 +407,9 @@ int subject_parse(struct subject *out, const char *s, size_t len)
 		log_warnx("subject: %zu bytes, only the first %u parsed", len,
 			  MAIL_MAX_SUBJECT_BYTES);
 		len = MAIL_MAX_SUBJECT_BYTES;
+		/* Cut at a character, not inside a UTF-8 sequence. */
+		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
 		ret = ERR_LIMIT;
 	}
 
@@ -422,8 +425,7 @@ int subject_parse(struct subject *out, const char *s, size_t len)
 				break;
 			tag_group(&st, s + i + 1, end - 2);
 			i += end;
-			/* "[Patch 2/2]: powerpc/..." (patchwork's series data)
-			 */
+			/* "[Patch 2/2]: powerpc/..." (patchwork's tests) */
 			if (i < len && s[i] == ':')
 				i++;
 			continue;

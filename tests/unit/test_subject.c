@@ -475,6 +475,27 @@ static void test_too_long(void **state)
 	free(big);
 }
 
+/* The cut falls on a character boundary: the title stays UTF-8. */
+static void test_too_long_utf8(void **state)
+{
+	size_t n = MAIL_MAX_SUBJECT_BYTES + 10, i;
+	char *big = malloc(n);
+	struct subject s = SUBJECT_INIT;
+
+	(void)state;
+	assert_non_null(big);
+	big[0] = 'x';
+	for (i = 1; i + 1 < n; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2); /* é at odd offsets */
+	big[n - 1] = 'x';
+	/* byte MAIL_MAX_SUBJECT_BYTES (even) is the second byte of an é */
+	assert_int_equal(subject_parse(&s, big, n), ERR_LIMIT);
+	assert_int_equal(strlen(s.title), MAIL_MAX_SUBJECT_BYTES - 1);
+	assert_int_equal((unsigned char)s.title[strlen(s.title) - 1], 0xa9);
+	subject_release(&s);
+	free(big);
+}
+
 static void test_too_many_prefixes(void **state)
 {
 	struct subject s = SUBJECT_INIT;
@@ -538,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_release_resets),
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_too_long_utf8),
 		cmocka_unit_test(test_too_many_prefixes),
 		cmocka_unit_test(test_normalize),
 	};
