@@ -67,6 +67,8 @@ BOT_SRCS += bot/template_dir.c
 BOT_SRCS += bot/wrap.c
 BOT_SRCS += bot/cfgparse.c
 BOT_SRCS += bot/config.c
+BOT_SRCS += bot/subject.c
+BOT_SRCS += bot/patch.c
 
 RULES_SRCS =
 
@@ -102,6 +104,10 @@ UNIT_TESTS += cfgparse
 test_cfgparse_SRCS = bot/cfgparse.c $(COMMON_SRCS)
 UNIT_TESTS += config
 test_config_SRCS = bot/config.c bot/cfgparse.c $(COMMON_SRCS)
+UNIT_TESTS += subject
+test_subject_SRCS = bot/subject.c $(COMMON_SRCS)
+UNIT_TESTS += patch
+test_patch_SRCS = bot/patch.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

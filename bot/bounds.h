@@ -22,10 +22,13 @@
 /* Patch anatomy. */
 #define PATCH_MAX_FILES 20000	 /* paths touched by one patch */
 #define PATCH_MAX_TRAILERS 1000	 /* trailer lines kept from one mail */
-#define PATCH_MAX_TRAILER_BYTES 1024
+#define PATCH_MAX_TRAILER_BYTES 1024 /* one trailer's value, unfolded */
+#define PATCH_MAX_PATH_BYTES 4096	/* one path; git's PATH_MAX */
 
 /* Subject tags. */
 #define SUBJECT_MAX_PREFIXES 16
+#define SUBJECT_MAX_NUMBER 99999 /* a bigger "v123456" or "1/123456" is
+				    not a version or counter: a prefix */
 
 /* Rule files arrive by mail from strangers. */
 #define RULEFILE_MAX_BYTES (64u << 10)
