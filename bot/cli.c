@@ -1,11 +1,19 @@
 /*
  * cli.c: the table of subcommands and their help.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "store.h"
 
 /*
  * A subcommand whose machinery has not landed says so and fails, rather
@@ -25,18 +33,42 @@ const struct cli_command cli_commands[] = {
 	{"run", "run the daemon: watch the lists, send digests",
 	 "usage: patchletter run [--foreground]\n", cmd_unavailable},
 	{"ingest", "store mail from an mbox, a Maildir or an archive",
-	 "usage: patchletter ingest [--list LIST-ID] PATH...\n",
-	 cmd_unavailable},
+	 "usage: patchletter ingest [--mboxo] PATH...\n"
+	 "\n"
+	 "  PATH      an mbox (mboxrd unless --mboxo), a Maildir, a file\n"
+	 "            holding one mail, or - for an mbox on standard input\n"
+	 "  --mboxo   the mbox quotes only \">From \" lines (mboxo)\n"
+	 "\n"
+	 "Mail seen before (by Message-ID) is counted, not stored twice;\n"
+	 "mail that cannot be parsed is kept raw as unparsed.\n",
+	 cmd_ingest},
 	{"show", "print what the parser understood of a mail",
-	 "usage: patchletter show [--json] FILE|-\n", cmd_unavailable},
+	 "usage: patchletter show [--json] FILE|-\n"
+	 "\n"
+	 "  --json    one JSON object per message (JSON Lines)\n"
+	 "\n"
+	 "FILE may hold one mail, an mbox or a Maildir.\n",
+	 cmd_show},
 	{"series", "list patch series and their state",
-	 "usage: patchletter series [--all] [--json]\n", cmd_unavailable},
-	{"digest", "render a subscriber's next digest to stdout",
-	 "usage: patchletter digest [ADDRESS]\n", cmd_unavailable},
+	 "usage: patchletter series [--all] [--json]\n"
+	 "\n"
+	 "  --all     every series, not only the newest of each family\n"
+	 "  --json    one JSON object per series (JSON Lines)\n",
+	 cmd_series},
+	{"digest", "render a digest to stdout without sending it",
+	 "usage: patchletter digest [--since DATE] [--list NAME]\n"
+	 "\n"
+	 "  --since DATE  series active since DATE (YYYY-MM-DD, UTC);\n"
+	 "                default: everything in the store\n"
+	 "  --list NAME   the title used in the digest's first line\n",
+	 cmd_digest},
 	{"rules", "check a rule file",
 	 "usage: patchletter rules check FILE\n", cmd_unavailable},
-	{"status", "show the state of sources, outbox and subscribers",
-	 "usage: patchletter status\n", cmd_unavailable},
+	{"status", "show the state of the store, sources and outbox",
+	 "usage: patchletter status [--check]\n"
+	 "\n"
+	 "  --check   also verify the whole store file (slow on big stores)\n",
+	 cmd_status},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -59,4 +91,68 @@ void cli_usage(const struct cli_command *cmd, bool to_stdout)
 
 	fprintf(f, "%s", cmd->usage);
 	fprintf(f, "\n%s.\n", cmd->summary);
+}
+
+/* What the program runs on without a configuration file. */
+static const char builtin_config[] =
+	"bot {\n"
+	"	address = \"patchletter@localhost\"\n"
+	"}\n";
+
+int cli_config(struct config *out, const struct cli_globals *g)
+{
+	struct buf errors = BUF_INIT;
+	int rc;
+
+	if (!g->config_given && access(CONFIG_DEFAULT_PATH, F_OK) != 0)
+		rc = config_load_buf(out, "(built-in defaults)", builtin_config,
+				     sizeof(builtin_config) - 1, &errors);
+	else
+		rc = config_load(out, g->config_path, &errors);
+	if (rc) {
+		fputs(errors.data, stderr);
+		buf_release(&errors);
+		return rc == ERR_NOTFOUND ? EX_NOINPUT : EX_CONFIG;
+	}
+	buf_release(&errors);
+	return 0;
+}
+
+int cli_store(struct store **out, const struct cli_globals *g,
+	      const struct config *cfg, bool create)
+{
+	const char *dir = g->state_dir ? g->state_dir : cfg->bot.state_dir;
+	char path[4096];
+	int rc, n;
+
+	*out = NULL;
+	if (create && mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		log_warn("%s: cannot create the state directory", dir);
+		return EX_CANTCREAT;
+	}
+	n = snprintf(path, sizeof(path), "%s/patchletter.db", dir);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		log_warnx("%s: state directory path too long", dir);
+		return EX_USAGE;
+	}
+	rc = store_open(out, path, create ? STORE_CREATE : 0);
+	switch (rc) {
+	case 0:
+		return 0;
+	case ERR_NOTFOUND:
+		log_warnx("%s: no store here yet (ingest some mail first)",
+			  path);
+		return EX_NOINPUT;
+	case ERR_TEMP:
+		return EX_TEMPFAIL;
+	case ERR_PERM:
+		return EX_NOPERM;
+	}
+	return EX_SOFTWARE;
+}
+
+const char *cli_templates_dir(const struct cli_globals *g,
+			      const struct config *cfg)
+{
+	return g->templates_dir ? g->templates_dir : cfg->bot.templates_dir;
 }

@@ -8,10 +8,15 @@
 
 #include <stdbool.h>
 
+struct config;
+struct store;
+
 struct cli_globals {
-	const char *config_path; /* -c FILE; NULL: the default */
-	bool config_given;	 /* -c was on the command line */
-	int verbose;		 /* -v count */
+	const char *config_path;   /* -c FILE; NULL: the default */
+	bool config_given;	   /* -c was on the command line */
+	const char *state_dir;	   /* -s DIR: overrides bot.state-dir */
+	const char *templates_dir; /* -T DIR: overrides bot.templates-dir */
+	int verbose;		   /* -v count */
 };
 
 struct cli_command {
@@ -23,6 +28,33 @@ struct cli_command {
 
 /* The table of subcommands, ending with a NULL name. */
 extern const struct cli_command cli_commands[];
+
+/*
+ * Load the configuration for a subcommand into out: the -c file, or the
+ * default file when it exists, or else the built-in defaults (no lists,
+ * no sources), so that commands on a state directory alone (-s) work
+ * without a file. Errors are printed. Returns a sysexits.h code.
+ */
+int cli_config(struct config *out, const struct cli_globals *g);
+
+/*
+ * Open the store in the state directory (-s, else bot.state-dir),
+ * creating the directory and the store when create is set. Errors are
+ * printed. Returns a sysexits.h code; *out is owned (store_close()).
+ */
+int cli_store(struct store **out, const struct cli_globals *g,
+	      const struct config *cfg, bool create);
+
+/* The templates directory to use: -T, else bot.templates-dir. Borrowed. */
+const char *cli_templates_dir(const struct cli_globals *g,
+			      const struct config *cfg);
+
+/* The subcommands (cmd_*.c). */
+int cmd_ingest(const struct cli_globals *g, int argc, char **argv);
+int cmd_show(const struct cli_globals *g, int argc, char **argv);
+int cmd_series(const struct cli_globals *g, int argc, char **argv);
+int cmd_digest(const struct cli_globals *g, int argc, char **argv);
+int cmd_status(const struct cli_globals *g, int argc, char **argv);
 
 /* True when argv holds -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);

@@ -103,6 +103,27 @@ out:
 	return rc;
 }
 
+int ingest_add_unparsed(struct ingest *ing, const char *raw, size_t len,
+			const char *reason, const char *source)
+{
+	int64_t id;
+	int rc;
+
+	rc = ingest_begin_batch(ing);
+	if (rc)
+		return rc;
+	ing->batch.seen++;
+	ing->batch.bytes += len;
+	ing->in_batch++;
+	rc = store_unparsed_add(&id, ing->store, raw, len, reason, source,
+				ing->now);
+	if (rc == 0)
+		ing->batch.unparsed++;
+	else
+		ingest_abort(ing);
+	return rc;
+}
+
 int ingest_commit(struct ingest *ing, const char *cursor_source,
 		  const char *cursor_value)
 {

@@ -55,6 +55,13 @@ int ingest_add(struct ingest *ing, const char *raw, size_t len,
 	       const char *source) WARN_UNUSED;
 
 /*
+ * Keep raw as unparsed in the current batch, with reason (a source that
+ * knows the mail is damaged: cut short by a size limit, say).
+ */
+int ingest_add_unparsed(struct ingest *ing, const char *raw, size_t len,
+			const char *reason, const char *source) WARN_UNUSED;
+
+/*
  * Commit the batch together with the cursor of cursor_source (both may be
  * NULL: no cursor to move). 0, or the store's error (the batch is rolled
  * back; nothing of it, cursor included, was stored).

@@ -22,13 +22,15 @@ static void usage(FILE *f)
 	const struct cli_command *c;
 
 	fprintf(f,
-		"usage: patchletter [-c FILE] [-v] COMMAND [ARGS]\n"
+		"usage: patchletter [-c FILE] [-s DIR] [-T DIR] [-v] COMMAND [ARGS]\n"
 		"\n"
 		"Watch a kernel-style mailing list, understand its patch series\n"
 		"and their versions, and send each subscriber a digest of what\n"
 		"matches their rules.\n"
 		"\n"
 		"  -c FILE     configuration (default /etc/patchletter/patchletter.conf)\n"
+		"  -s DIR      state directory, overriding the configuration's\n"
+		"  -T DIR      templates directory, overriding the configuration's\n"
 		"  -v          more log output (twice: debug)\n"
 		"  --version   print the version\n"
 		"\n"
@@ -42,21 +44,29 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
+		{"state-dir", required_argument, NULL, 's'},
+		{"templates", required_argument, NULL, 'T'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_globals g = {NULL, false, 0};
+	struct cli_globals g = {NULL, false, NULL, NULL, 0};
 	const struct cli_command *c;
 	int opt;
 
 	/* '+': stop at the subcommand; its options are its own. */
-	while ((opt = getopt_long(argc, argv, "+c:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+c:s:T:vh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			g.config_path = optarg;
 			g.config_given = true;
+			break;
+		case 's':
+			g.state_dir = optarg;
+			break;
+		case 'T':
+			g.templates_dir = optarg;
 			break;
 		case 'v':
 			g.verbose++;
