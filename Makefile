@@ -57,7 +57,8 @@ COMMON_SRCS = bot/buf.c bot/xalloc.c bot/log.c bot/utf8.c bot/json.c
 BOT_SRCS = $(COMMON_SRCS) \
 	bot/main.c bot/cli.c bot/person.c
 
-RULES_SRCS =
+RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
+	rules/maintainers.c
 
 SRCS = $(BOT_SRCS) $(RULES_SRCS)
 OBJS = $(SRCS:%.c=$(O)/%.o)
@@ -70,11 +71,13 @@ PROGRAM = $(O)/patchletter
 # Each test links only its module and the common helpers, so a module that
 # reaches across a boundary fails to link (STYLE.md, "Modules").
 
-UNIT_TESTS = buf utf8 json
+UNIT_TESTS = buf utf8 json maintainers
 
 test_buf_SRCS  = $(COMMON_SRCS)
 test_utf8_SRCS = $(COMMON_SRCS)
 test_json_SRCS = $(COMMON_SRCS)
+test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
+	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

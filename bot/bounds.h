@@ -33,6 +33,15 @@
 #define RULEFILE_MAX_PATTERNS 512 /* values of all criteria, all rules */
 #define RULEFILE_MAX_PATTERN_BYTES 256
 
+/*
+ * MAINTAINERS comes from the kernel tree (trusted), but is bounded all the
+ * same; the pattern limits also bound what one glob or regex may cost.
+ */
+#define MAINTAINERS_MAX_BYTES (32u << 20) /* the 2026 file is under 1 MiB */
+#define MAINTAINERS_MAX_LINES 1000000u
+#define GLOB_MAX_BYTES 1024   /* one path pattern; also its token count */
+#define PERLRE_MAX_BYTES 1024 /* one N: or K: regex */
+
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
 #define COMMAND_MAX_BYTES (256u << 10)
