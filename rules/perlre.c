@@ -183,6 +183,23 @@ static int escaped_byte(char e)
 	}
 }
 
+/* The one member of a plain set of one, or -1. */
+static int cset_single(const struct cset *s)
+{
+	int found = -1;
+
+	if (s->negate)
+		return -1;
+	for (int c = 1; c < 256; c++) {
+		if (!cset_has(s, c))
+			continue;
+		if (found >= 0)
+			return -1;
+		found = c;
+	}
+	return found;
+}
+
 /* Write set s as an ERE bracket expression. */
 static void cset_emit(struct buf *out, const struct cset *s)
 {
@@ -481,7 +498,11 @@ static int parse_seq(struct parser *ps, struct buf *out, struct litset *lits,
 			rc = parse_class(ps, &s, *icase);
 			if (rc)
 				goto out;
-			cset_emit(&atom, &s);
+			ch = cset_single(&s);
+			if (ch > 0)
+				kind = ATOM_CHAR; /* [9] is just 9 */
+			else
+				cset_emit(&atom, &s);
 		} else if (c == '.' || c == '^' || c == '$') {
 			buf_addch(&atom, c);
 			ps->i++;
