@@ -58,7 +58,7 @@ BOT_SRCS = $(COMMON_SRCS) \
 	bot/main.c bot/cli.c bot/person.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
-	rules/maintainers.c
+	rules/maintainers.c rules/maintainers_git.c
 
 SRCS = $(BOT_SRCS) $(RULES_SRCS)
 OBJS = $(SRCS:%.c=$(O)/%.o)
@@ -71,13 +71,14 @@ PROGRAM = $(O)/patchletter
 # Each test links only its module and the common helpers, so a module that
 # reaches across a boundary fails to link (STYLE.md, "Modules").
 
-UNIT_TESTS = buf utf8 json maintainers
+UNIT_TESTS = buf utf8 json maintainers maintainers_git
 
 test_buf_SRCS  = $(COMMON_SRCS)
 test_utf8_SRCS = $(COMMON_SRCS)
 test_json_SRCS = $(COMMON_SRCS)
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
+test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
