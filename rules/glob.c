@@ -39,8 +39,10 @@ struct glob {
 	size_t nr_tok;
 	struct glob_class *cls; /* owned */
 	size_t nr_cls;
-	size_t lit_tokens; /* leading TOK_LIT tokens (== lit bytes) */
-	size_t dir_prefix; /* see glob_dir_prefix_len() */
+	size_t lit_tokens;	   /* leading TOK_LIT tokens (== lit bytes) */
+	size_t need_off, need_len; /* longest literal run after a wildcard:
+				      a match must contain those bytes */
+	size_t dir_prefix;	   /* see glob_dir_prefix_len() */
 	bool subtree;
 	bool literal;
 	int depth;
@@ -129,9 +131,21 @@ int glob_compile(struct glob **out, const char *pattern, size_t len,
 	g = xcalloc(1, sizeof(*g));
 	g->text = xmemdup0(pattern, len);
 	g->len = len;
-	for (size_t i = 0; i < len;) {
+	for (size_t i = 0, run_off = 0, run_len = 0; i < len;) {
 		struct glob_token t = {TOK_LIT, 0, 0};
 		unsigned char c = (unsigned char)pattern[i];
+
+		/* Track literal runs after the first wildcard. */
+		if (c == '*' || c == '?' || c == '[') {
+			run_len = 0;
+		} else if (seen_wild) {
+			if (!run_len)
+				run_off = i;
+			if (++run_len > g->need_len) {
+				g->need_off = run_off;
+				g->need_len = run_len;
+			}
+		}
 
 		if (c == '*') {
 			t.kind = TOK_STAR;
@@ -230,6 +244,11 @@ size_t glob_dir_prefix_len(const struct glob *g)
 	return g->dir_prefix;
 }
 
+size_t glob_literal_len(const struct glob *g)
+{
+	return g->lit_tokens;
+}
+
 int glob_depth(const struct glob *g)
 {
 	return g->depth;
@@ -295,6 +314,13 @@ bool glob_match(const struct glob *g, const char *path, size_t len,
 	}
 	/* The leading literal bytes decide most candidates at once. */
 	if (len < g->lit_tokens || memcmp(path, g->text, g->lit_tokens) != 0) {
+		if (steps)
+			*steps += 1;
+		return false;
+	}
+	if (g->need_len >= 2 &&
+	    !memmem(path + g->lit_tokens, len - g->lit_tokens,
+		    g->text + g->need_off, g->need_len)) {
 		if (steps)
 			*steps += 1;
 		return false;

@@ -71,6 +71,11 @@ bool glob_is_literal(const struct glob *g);
  */
 size_t glob_dir_prefix_len(const struct glob *g);
 /*
+ * Bytes of the pattern's literal prefix: everything before its first
+ * wildcard (the whole pattern when it has none).
+ */
+size_t glob_literal_len(const struct glob *g);
+/*
  * get_maintainer.pl's specificity of the pattern: the number of '/' in it,
  * plus one unless it ends in '/', or -1 when it begins with '*'. Sections
  * are ranked by this (higher first).

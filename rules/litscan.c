@@ -1,7 +1,6 @@
 /*
  * litscan.c: see litscan.h.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,21 +19,26 @@ struct litscan_lit {
 };
 
 struct litscan {
+	uint8_t lower[256];		/* ASCII tolower() as a table */
+	uint8_t first[65536 / 8];	/* bigrams some literal starts with */
 	uint32_t head[LITSCAN_BUCKETS]; /* index + 1; 0: empty */
 	struct litscan_lit *lits;	/* owned */
 	size_t nr, alloc;
 };
 
-static unsigned bucket_of(unsigned char a, unsigned char b)
+/* k: a lower-cased bigram, first byte high. */
+static unsigned bucket_of(unsigned k)
 {
-	unsigned k = ((unsigned)tolower(a) << 8) | (unsigned)tolower(b);
-
 	return (k ^ (k >> 5)) & (LITSCAN_BUCKETS - 1);
 }
 
 struct litscan *litscan_new(void)
 {
-	return xcalloc(1, sizeof(struct litscan));
+	struct litscan *ls = xcalloc(1, sizeof(*ls));
+
+	for (int c = 0; c < 256; c++)
+		ls->lower[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	return ls;
 }
 
 void litscan_free(struct litscan *ls)
@@ -61,7 +65,10 @@ void litscan_add(struct litscan *ls, const char *s, size_t len, bool icase,
 	l->len = len;
 	l->id = id;
 	l->icase = icase;
-	b = bucket_of((unsigned char)s[0], (unsigned char)s[1]);
+	b = ((unsigned)ls->lower[(unsigned char)s[0]] << 8) |
+	    ls->lower[(unsigned char)s[1]];
+	ls->first[b >> 3] |= (uint8_t)(1u << (b & 7));
+	b = bucket_of(b);
 	l->next = ls->head[b];
 	ls->head[b] = (uint32_t)++ls->nr;
 }
@@ -74,8 +81,15 @@ size_t litscan_scan(const struct litscan *ls, const char *text, size_t len,
 	if (!ls->nr)
 		return 0;
 	for (size_t i = 0; i + 1 < len; i++) {
-		uint32_t k = ls->head[bucket_of((unsigned char)text[i],
-						(unsigned char)text[i + 1])];
+		unsigned bi =
+			((unsigned)ls->lower[(unsigned char)text[i]] << 8) |
+			ls->lower[(unsigned char)text[i + 1]];
+		uint32_t k;
+
+		/* Most text bigrams start no literal: one bit says so. */
+		if (!(ls->first[bi >> 3] & (1u << (bi & 7))))
+			continue;
+		k = ls->head[bucket_of(bi)];
 
 		for (; k; k = ls->lits[k - 1].next) {
 			const struct litscan_lit *l = &ls->lits[k - 1];

@@ -94,8 +94,12 @@ void pathindex_add(struct pathindex *ix, const struct glob *g, uint32_t id)
 {
 	const char *key = glob_text(g);
 	size_t len = glob_dir_prefix_len(g);
-	uint64_t h = hash_bytes(key, len);
+	size_t extra = glob_literal_len(g) - len;
+	uint64_t h;
 	struct pathindex_bucket *b;
+
+	len += extra < PATHINDEX_KEY_EXTRA ? extra : PATHINDEX_KEY_EXTRA;
+	h = hash_bytes(key, len);
 
 	if ((ix->nr_used + 1) * 4 > ix->nr_slots * 3)
 		grow(ix);
@@ -114,15 +118,36 @@ void pathindex_add(struct pathindex *ix, const struct glob *g, uint32_t id)
 	ix->nr_patterns++;
 }
 
+/* Report the patterns filed under key path[0, end) that match path. */
+static size_t probe(const struct pathindex *ix, const char *path, size_t len,
+		    size_t end, uint64_t h, pathindex_fn *fn, void *payload,
+		    size_t *steps)
+{
+	const struct pathindex_bucket *b;
+	size_t found = 0;
+
+	b = find_slot(ix->slots, ix->nr_slots, path, end, h);
+	if (!b->key)
+		return 0;
+	for (size_t k = 0; k < b->nr; k++) {
+		if (glob_match(b->items[k].g, path, len, steps)) {
+			fn(b->items[k].id, b->items[k].g, payload);
+			found++;
+		}
+	}
+	return found;
+}
+
 size_t pathindex_query(const struct pathindex *ix, const char *path, size_t len,
 		       pathindex_fn *fn, void *payload, size_t *steps)
 {
 	uint64_t h = hash_bytes(path, 0);
 	size_t found = 0;
 
-	/* Prefixes: "" and every one ending in '/'; the hash runs along. */
+	/* Keys: "" and every prefix ending in '/', each then extended by up
+	 * to PATHINDEX_KEY_EXTRA bytes of the next component. */
 	for (size_t end = 0; end <= len; end++) {
-		const struct pathindex_bucket *b;
+		uint64_t hx;
 
 		if (end > 0) {
 			h ^= (unsigned char)path[end - 1];
@@ -130,14 +155,16 @@ size_t pathindex_query(const struct pathindex *ix, const char *path, size_t len,
 			if (path[end - 1] != '/')
 				continue;
 		}
-		b = find_slot(ix->slots, ix->nr_slots, path, end, h);
-		if (!b->key)
-			continue;
-		for (size_t k = 0; k < b->nr; k++) {
-			if (glob_match(b->items[k].g, path, len, steps)) {
-				fn(b->items[k].id, b->items[k].g, payload);
-				found++;
-			}
+		found += probe(ix, path, len, end, h, fn, payload, steps);
+		hx = h;
+		for (size_t x = 1; x <= PATHINDEX_KEY_EXTRA && end + x <= len;
+		     x++) {
+			if (path[end + x - 1] == '/')
+				break;
+			hx ^= (unsigned char)path[end + x - 1];
+			hx *= 0x100000001b3ull;
+			found += probe(ix, path, len, end + x, hx, fn, payload,
+				       steps);
 		}
 	}
 	return found;

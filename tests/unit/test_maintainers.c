@@ -732,7 +732,7 @@ static void test_glob_hostile_is_linear(void **state)
 {
 	static const char *const patterns[] = {
 		"a*a*a*a*a*a*a*a*a*b",
-		"a*a*a*a*a*a*a*a*a*b/",
+		"a*a*a*a*a*a*a*a*a*b*/",
 		"*a*?*[ab]*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a"
 		"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b",
 	};
@@ -755,7 +755,8 @@ static void test_glob_hostile_is_linear(void **state)
 			print_error("%s: %zu steps > %zu\n", patterns[k], steps,
 				    bound);
 		assert_true(steps <= bound);
-		/* And not trivially: the automaton really ran. */
+		/* And not trivially: the automaton really ran (no literal
+		 * of two bytes lets glob_match() refuse at once). */
 		assert_true(steps >= len);
 		glob_free(g);
 	}
