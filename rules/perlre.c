@@ -430,19 +430,20 @@ static int parse_quant(struct parser *ps, struct buf *out, enum quant *q)
 static int parse_seq(struct parser *ps, struct buf *out, struct litset *lits,
 		     bool *icase)
 {
-	struct buf run = BUF_INIT;
+	struct buf run = BUF_INIT, atom = BUF_INIT;
+	struct litset group = {0};
 	bool run_icase = false;
 	int rc = 0;
 
 	memset(lits, 0, sizeof(*lits));
 	for (;;) {
-		struct buf atom = BUF_INIT;
-		struct litset group = {0};
 		enum atom_kind kind = ATOM_OTHER;
 		enum quant q;
 		int ch = 0;
 		char c;
 
+		buf_reset(&atom);
+		litset_release(&group);
 		skip_x(ps);
 		if (ps->i >= ps->len)
 			break;
@@ -485,7 +486,6 @@ static int parse_seq(struct parser *ps, struct buf *out, struct litset *lits,
 				goto out;
 			if (ps->i >= ps->len || ps->p[ps->i] != ')') {
 				rc = fail(ps, "unclosed (");
-				litset_release(&group);
 				goto out;
 			}
 			ps->i++;
@@ -547,13 +547,9 @@ static int parse_seq(struct parser *ps, struct buf *out, struct litset *lits,
 			emit_char(&atom, ch, *icase);
 
 		rc = parse_quant(ps, &atom, &q);
-		if (rc) {
-			litset_release(&group);
-			buf_release(&atom);
+		if (rc)
 			goto out;
-		}
 		buf_add(out, atom.data, atom.len);
-		buf_release(&atom);
 
 		/* The literal bookkeeping. */
 		if (kind == ATOM_CHAR && q != Q_OPT) {
@@ -578,8 +574,6 @@ static int parse_seq(struct parser *ps, struct buf *out, struct litset *lits,
 		}
 		if (kind == ATOM_GROUP && q != Q_OPT)
 			litset_consider(lits, &group);
-		else
-			litset_release(&group);
 	}
 	if (run.len) {
 		struct litset cand = {0};
@@ -589,6 +583,8 @@ static int parse_seq(struct parser *ps, struct buf *out, struct litset *lits,
 	}
 out:
 	buf_release(&run);
+	buf_release(&atom);
+	litset_release(&group);
 	if (rc)
 		litset_release(lits);
 	return rc;
