@@ -70,7 +70,8 @@ BOT_SRCS += bot/config.c
 BOT_SRCS += bot/subject.c
 BOT_SRCS += bot/patch.c
 
-RULES_SRCS =
+RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
+	rules/maintainers.c rules/maintainers_git.c
 
 SRCS = $(BOT_SRCS) $(RULES_SRCS)
 OBJS = $(SRCS:%.c=$(O)/%.o)
@@ -108,6 +109,11 @@ UNIT_TESTS += subject
 test_subject_SRCS = bot/subject.c $(COMMON_SRCS)
 UNIT_TESTS += patch
 test_patch_SRCS = bot/patch.c $(COMMON_SRCS)
+UNIT_TESTS += maintainers
+test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
+	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
+UNIT_TESTS += maintainers_git
+test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

@@ -49,6 +49,14 @@
 #define TPL_MAX_PARTIAL_DEPTH 16	   /* partials inside partials */
 #define TPL_MAX_OUTPUT_BYTES (8u << 20) /* one render: past any sane digest */
 #define TPL_DIR_MAX_FILES 256		   /* templates in one directory */
+/*
+ * MAINTAINERS comes from the kernel tree (trusted), but is bounded all the
+ * same; the pattern limits also bound what one glob or regex may cost.
+ */
+#define MAINTAINERS_MAX_BYTES (32u << 20) /* the 2026 file is under 1 MiB */
+#define MAINTAINERS_MAX_LINES 1000000u
+#define GLOB_MAX_BYTES 1024   /* one path pattern; also its token count */
+#define PERLRE_MAX_BYTES 1024 /* one N: or K: regex */
 
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
