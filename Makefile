@@ -69,6 +69,16 @@ BOT_SRCS += bot/cfgparse.c
 BOT_SRCS += bot/config.c
 BOT_SRCS += bot/subject.c
 BOT_SRCS += bot/patch.c
+BOT_SRCS += bot/message.c
+BOT_SRCS += bot/series.c
+BOT_SRCS += bot/ingest.c
+BOT_SRCS += bot/digest.c
+BOT_SRCS += bot/progress.c
+BOT_SRCS += bot/cmd_ingest.c
+BOT_SRCS += bot/cmd_show.c
+BOT_SRCS += bot/cmd_series.c
+BOT_SRCS += bot/cmd_digest.c
+BOT_SRCS += bot/cmd_status.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
