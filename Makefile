@@ -55,7 +55,7 @@ endif
 COMMON_SRCS = bot/buf.c bot/xalloc.c bot/log.c bot/utf8.c bot/json.c
 
 BOT_SRCS = $(COMMON_SRCS) \
-	bot/main.c bot/cli.c bot/person.c
+	bot/main.c bot/cli.c bot/person.c bot/mail.c bot/mbox.c
 
 RULES_SRCS =
 
@@ -70,11 +70,13 @@ PROGRAM = $(O)/patchletter
 # Each test links only its module and the common helpers, so a module that
 # reaches across a boundary fails to link (STYLE.md, "Modules").
 
-UNIT_TESTS = buf utf8 json
+UNIT_TESTS = buf utf8 json mail mbox
 
 test_buf_SRCS  = $(COMMON_SRCS)
 test_utf8_SRCS = $(COMMON_SRCS)
 test_json_SRCS = $(COMMON_SRCS)
+test_mail_SRCS = bot/mail.c bot/person.c $(COMMON_SRCS)
+test_mbox_SRCS = bot/mbox.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
