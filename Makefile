@@ -133,9 +133,20 @@ test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
+# --- benchmarks (make bench; not part of check) ------------------------------
+
+BENCHES += store_bench
+store_bench_SRCS = bot/store.c bot/store_series.c bot/person.c $(COMMON_SRCS)
+BENCHES += bench_maintainers
+bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
+	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
+
+BENCH_BINS = $(BENCHES:%=$(O)/tests/bench/%)
+
 # --- top-level targets -----------------------------------------------------
 
 .PHONY: all programs deps check test unit integration asan demo bench \
+	bench-programs \
 	install uninstall clean format
 
 all: deps
@@ -170,8 +181,11 @@ demo: deps
 	$(Q)sh tests/demo/demo.sh $(O)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory programs
-	$(Q)sh tests/bench/run.sh $(O)
+	$(Q)$(MAKE) --no-print-directory programs bench-programs \
+		O=build-bench CFLAGS="-O2 -g"
+	$(Q)sh tests/bench/run.sh build-bench
+
+bench-programs: $(BENCH_BINS)
 
 # --- building --------------------------------------------------------------
 
@@ -193,6 +207,13 @@ $(O)/tests/unit/test_$(1): $(O)/tests/unit/test_$(1).o \
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 
+define bench_rule
+$(O)/tests/bench/$(1): $(O)/tests/bench/$(1).o $$($(1)_SRCS:%.c=$(O)/%.o)
+	@echo "  LD      $$@"
+	$(Q)$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
+
 # --- installing ------------------------------------------------------------
 
 install: programs
@@ -211,4 +232,4 @@ format:
 	clang-format -i $(wildcard bot/*.[ch] rules/*.[ch] tests/unit/*.[ch] \
 		tests/fuzz/*.c tests/bench/*.c)
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BENCH_BINS:=.d)
