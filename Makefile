@@ -35,6 +35,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
 
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARNINGS) -MMD -MP -Ibot -Irules \
+	      -DPATCHLETTER_TEMPLATES_DIR='"$(DATADIR)/templates"' \
 	      $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 ifneq ($(SANITIZE),)
@@ -220,6 +221,8 @@ install: programs
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates
 	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/patchletter
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	install -m 644 packaging/patchletter.conf \
+		$(DESTDIR)$(DATADIR)/patchletter.conf.example
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/patchletter
