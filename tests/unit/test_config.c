@@ -195,8 +195,8 @@ static void check_defaults(const struct config *c)
 {
 	assert_string_equal(c->bot.name, "patchletter");
 	assert_string_equal(c->bot.state_dir, "/var/lib/patchletter");
-	assert_string_equal(c->bot.templates_dir,
-			    "/usr/share/patchletter/templates");
+	/* The build's DATADIR: make install puts the templates there. */
+	assert_string_equal(c->bot.templates_dir, PATCHLETTER_TEMPLATES_DIR);
 	assert_int_equal(c->bot.log_level, LOG_LEVEL_INFO);
 	assert_int_equal(c->maintainers.reload_secs, 3600);
 	assert_int_equal(c->limits.subscribers, 10000);
