@@ -22,7 +22,7 @@
  *    calls iconv_open() for every plain word of every header;
  *  - not quoted-printable through mailmime_part_parse(): it turns an '='
  *    that is not followed by two hex digits into a NUL and swallows the
- *    two bytes after it (RFC 2045 6.7 (1) and git mailinfo keep them), and
+ *    two bytes after it (RFC 2045 6.7 note (2) and git mailinfo keep them), and
  *    rewrites every line end as CRLF.
  *
  * The date, address and Message-ID parsers are tolerant by design, as git
@@ -385,10 +385,10 @@ static int append_guess_text(struct buf *out, const char *s, size_t len)
 }
 
 /*
- * Convert s (len bytes in charset cs) to UTF-8 onto out: invalid input
- * becomes U+FFFD (charconv's iconv writes '?' for what it cannot
- * convert), NULs are dropped; line ends are left as they are. A charset
- * iconv does not know falls back to TEXT_GUESS.
+ * Convert s (len bytes in charset cs) to UTF-8 onto out. Bytes the
+ * charset does not allow become '?' (charconv's iconv loop does that),
+ * invalid UTF-8 becomes U+FFFD, NULs are dropped, line ends are left as
+ * they are. A charset iconv does not know falls back to TEXT_GUESS.
  */
 static int append_charset(struct buf *out, const char *cs, size_t cslen,
 			  const char *s, size_t len)
@@ -541,7 +541,7 @@ static int hdr_next(struct hdr_block *h, struct span *name, struct span *value)
 		}
 		eol = next;
 	}
-	value->len = (size_t)(line + (eol - line) - value->p);
+	value->len = (size_t)(eol - value->p);
 	if (value->len && value->p[value->len - 1] == '\r')
 		value->len--;
 	h->p = eol < end ? eol + 1 : end;
@@ -567,7 +567,7 @@ static enum hdr_id hdr_lookup(const struct span *name)
  */
 static void unfold(struct buf *out, const char *s, size_t len)
 {
-	size_t i = 0, start = 0;
+	size_t i = 0, start = 0, n;
 
 	while (i < len) {
 		if (s[i] != '\r' && s[i] != '\n') {
@@ -575,8 +575,10 @@ static void unfold(struct buf *out, const char *s, size_t len)
 			continue;
 		}
 		buf_add(out, s + start, i - start);
-		while (out->len && is_wsp(out->data[out->len - 1]))
-			out->len--;
+		n = out->len;
+		while (n && is_wsp(out->data[n - 1]))
+			n--;
+		buf_truncate(out, n);
 		while (i < len && is_space(s[i]))
 			i++;
 		buf_addch(out, ' ');
@@ -620,57 +622,51 @@ static char *raw_text(const char *s, size_t len)
 	return buf_detach(&b, NULL);
 }
 
-/* Decode one RFC 2047 Q or B text onto out (RFC 2047 4.1, 4.2). */
-static void decode_word_text(struct buf *out, char enc, const char *s,
-			     size_t len)
+/* Decode an RFC 2047 Q text onto out (4.2: '_' is a space). */
+static void decode_q(struct buf *out, const char *s, size_t len)
 {
 	size_t i;
+	int hi, lo;
 
-	if (enc == 'q' || enc == 'Q') {
-		for (i = 0; i < len; i++) {
-			int hi, lo;
-
-			if (s[i] == '_') {
-				buf_addch(out, ' ');
-			} else if (s[i] == '=' && i + 2 < len &&
-				   (hi = hex_value(s[i + 1])) >= 0 &&
-				   (lo = hex_value(s[i + 2])) >= 0) {
-				buf_addch(out, hi << 4 | lo);
-				i += 2;
-			} else {
-				buf_addch(out, s[i]);
-			}
+	for (i = 0; i < len; i++) {
+		if (s[i] == '_') {
+			buf_addch(out, ' ');
+		} else if (s[i] == '=' && i + 2 < len &&
+			   (hi = hex_value(s[i + 1])) >= 0 &&
+			   (lo = hex_value(s[i + 2])) >= 0) {
+			buf_addch(out, hi << 4 | lo);
+			i += 2;
+		} else {
+			buf_addch(out, s[i]);
 		}
-		return;
-	} else {
-		unsigned acc = 0;
-		int bits = 0;
+	}
+}
 
-		for (i = 0; i < len; i++) {
-			char c = s[i];
-			int v;
+/* Decode an RFC 2047 B text onto out; junk is skipped, as git does. */
+static void decode_b(struct buf *out, const char *s, size_t len)
+{
+	unsigned acc = 0;
+	int bits = 0, v;
+	size_t i;
 
-			if (c >= 'A' && c <= 'Z')
-				v = c - 'A';
-			else if (c >= 'a' && c <= 'z')
-				v = c - 'a' + 26;
-			else if (c >= '0' && c <= '9')
-				v = c - '0' + 52;
-			else if (c == '+')
-				v = 62;
-			else if (c == '/')
-				v = 63;
-			else if (c == '=')
-				break;
-			else
-				continue; /* junk, as git and libetpan skip it
-					   */
-			acc = (acc << 6 | (unsigned)v) & 0xffffff;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				buf_addch(out, (int)(acc >> bits) & 0xff);
-			}
+	for (i = 0; i < len && s[i] != '='; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+' || c == '/')
+			v = c == '+' ? 62 : 63;
+		else
+			continue;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addch(out, (int)(acc >> bits) & 0xff);
 		}
 	}
 }
@@ -777,7 +773,10 @@ static void decode_rfc2047(struct hdr_scratch *hs, struct buf *out,
 		}
 		cs = w.charset;
 		cslen = w.charset_len;
-		decode_word_text(&hs->word, w.enc, w.text, w.text_len);
+		if (w.enc == 'q' || w.enc == 'Q')
+			decode_q(&hs->word, w.text, w.text_len);
+		else
+			decode_b(&hs->word, w.text, w.text_len);
 		after_word = true;
 		i = start = k + w.len;
 	}
@@ -823,8 +822,7 @@ static void truncate_utf8(struct buf *b, size_t max)
 	buf_truncate(b, n);
 }
 
-/* --- message ids -----------------------------------------------------------
- */
+/* --- message ids ------------------------------------------------------- */
 
 /*
  * The msg-ids of a field (RFC 5322 3.6.4), as lists write them: every
@@ -990,9 +988,8 @@ static void name_text(struct buf *out, const char *s, size_t len)
 		}
 		buf_addch(out, c);
 	}
-	while (out->len && out->data[out->len - 1] == ' ')
-		out->len--;
-	out->data[out->len] = '\0';
+	if (out->len && out->data[out->len - 1] == ' ')
+		buf_truncate(out, out->len - 1);
 	if (out->len >= 2 && out->data[0] == '(' &&
 	    out->data[out->len - 1] == ')') {
 		/* Only when it is one comment: "(a) b (c)" stays. */
@@ -1056,6 +1053,7 @@ int mail_parse_mailbox(struct person *out, const char *s, size_t len)
 	const char *u, *e, *lt = NULL, *gt = NULL, *at_word = NULL;
 	size_t ulen, i, elen, word_len = 0, start = 0;
 	char *address = NULL;
+	bool at = false; /* an '@' since start */
 	int ret = 0;
 
 	unfold(&hs.unfolded, s, len);
@@ -1077,11 +1075,12 @@ int mail_parse_mailbox(struct person *out, const char *s, size_t len)
 				lt = u + i;
 		} else if (c == '>' && lt && !gt) {
 			gt = u + i;
-		} else if (c == ':' && !lt &&
-			   !memchr(u + start, '@', i - start)) {
+		} else if (c == '@') {
+			at = true;
+		} else if (c == ':' && !lt && !at) {
 			start = i + 1;
 		} else if (c == ',' || c == ';') {
-			if (lt || memchr(u + start, '@', i - start))
+			if (lt || at)
 				break;
 			if (c == ';')
 				start = i + 1;
@@ -1089,10 +1088,6 @@ int mail_parse_mailbox(struct person *out, const char *s, size_t len)
 	}
 	e = u + start;
 	elen = i - start;
-	if (lt && lt < e)
-		lt = NULL;
-	if (gt && (!lt || gt < lt))
-		gt = NULL;
 
 	if (lt) {
 		const char *aend = gt ? gt : e + elen;
@@ -2428,11 +2423,15 @@ int mail_parse(struct mail *out, const char *raw, size_t len)
 	if (ps.limit_what) {
 		char esc[256];
 
-		log_warnx("mail: <%s>: %s over the limit of %zu; the rest of "
-			  "the mail is not parsed",
-			  log_escape(esc, sizeof(esc), out->message_id,
-				     strlen(out->message_id)),
-			  ps.limit_what, ps.limit_value);
+		if (*out->message_id)
+			log_escape(esc, sizeof(esc), out->message_id,
+				   strlen(out->message_id));
+		log_warnx("mail: %s%s%s: %s over the limit of %zu; parse "
+			  "incomplete",
+			  *out->message_id ? "<" : "",
+			  *out->message_id ? esc : "(no Message-ID)",
+			  *out->message_id ? ">" : "", ps.limit_what,
+			  ps.limit_value);
 	}
 	parse_release(&ps);
 	return ps.limit_what ? ERR_LIMIT : 0;
