@@ -2211,7 +2211,8 @@ static bool has_patch(const struct buf *b)
  * scissors line: the text above the last scissors line of the commit
  * message (the part before the patch) is dropped, in-body headers found
  * above it are forgotten, and the in-body header stage starts again below
- * it. Removed text leaves the body in one memmove().
+ * it. Removed text leaves the body in one memmove(); the text above the
+ * scissors is kept in above_scissors (a reply's Reviewed-by may be there).
  *
  * Only for a mail that carries a patch: git mailinfo reports in-body
  * headers only then ("only print inbody headers if we output a patch
@@ -2221,9 +2222,9 @@ static bool has_patch(const struct buf *b)
 static void body_top(struct parse *ps)
 {
 	struct buf *b = &ps->body;
-	size_t keep = 0, pos;
+	size_t keep = 0, pos, cut = 0;
 	struct line l;
-	bool again;
+	bool again, scissors = false;
 
 	if (!has_patch(b))
 		return;
@@ -2235,6 +2236,8 @@ static void body_top(struct parse *ps)
 				break;
 			if (is_scissors_line(l.p, l.len)) {
 				inbody_clear(ps->m);
+				scissors = true;
+				cut = pos;
 				keep = l.next;
 				again = true;
 				break;
@@ -2242,6 +2245,9 @@ static void body_top(struct parse *ps)
 			pos = l.next;
 		}
 	} while (again);
+	/* Nothing lost: what the scissors cut off is kept apart. */
+	if (scissors)
+		ps->m->above_scissors = xmemdup0(b->data, cut);
 	if (keep) {
 		memmove(b->data, b->data + keep, b->len - keep);
 		buf_truncate(b, b->len - keep);
@@ -2457,5 +2463,6 @@ void mail_release(struct mail *m)
 	free(m->body);
 	person_release(&m->inbody_from);
 	free(m->inbody_subject);
+	free(m->above_scissors);
 	memset(m, 0, sizeof(*m));
 }

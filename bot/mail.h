@@ -25,8 +25,9 @@
  *    start of one: "diff -", "Index: ", "---"), git am's rules: in-body
  *    From:, Date: and Subject: lines at the top of the body are taken out
  *    and kept apart, and, as `git am --scissors`, the text above a
- *    scissors line ("-- >8 --") of the commit message is dropped (in-body
- *    headers are then read below it). A mail without a patch keeps its
+ *    scissors line ("-- >8 --") of the commit message is taken out of the
+ *    body and kept apart (in-body headers are then read below it; a reply
+ *    may hold trailers above it). A mail without a patch keeps its
  *    body whole and reports no in-body headers (git reports them only
  *    with a patch, so a reply that quotes a header block keeps its author).
  */
@@ -68,6 +69,8 @@ struct mail {
 	struct person inbody_from; /* fields NULL when none (or no address) */
 	char *inbody_subject;	   /* owned or NULL */
 	int64_t inbody_date;	   /* 0 when none or unreadable */
+	char *above_scissors;	   /* owned: the text a scissors line cut off
+				      the body (UTF-8, LF); NULL when none */
 };
 
 #define MAIL_INIT {0}

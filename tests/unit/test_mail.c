@@ -54,6 +54,9 @@ static void assert_invariants(const struct mail *m)
 	if (m->inbody_subject)
 		assert_true(utf8_valid(m->inbody_subject,
 				       strlen(m->inbody_subject)));
+	if (m->above_scissors)
+		assert_true(utf8_valid(m->above_scissors,
+				       strlen(m->above_scissors)));
 	/* Header text is one line. */
 	assert_null(strpbrk(m->subject, "\r\n"));
 	assert_null(strpbrk(m->from.name, "\r\n"));
@@ -350,6 +353,7 @@ static void test_fixture_details(void **state)
 	assert_null(m.inbody_from.name);
 	assert_null(m.inbody_subject);
 	assert_int_equal(m.inbody_date, 0);
+	assert_null(m.above_scissors);
 	mail_release(&m);
 	buf_reset(&raw);
 
@@ -369,6 +373,8 @@ static void test_fixture_details(void **state)
 	assert_string_equal(m.inbody_subject, "[PATCH] foo: do it right");
 	assert_string_equal(m.inbody_from.address, "rev@example.com");
 	assert_int_equal(m.inbody_date, 0);
+	assert_string_equal(m.above_scissors, "Subject: not this one\n\n"
+					      "How about this instead?\n\n");
 	mail_release(&m);
 	buf_release(&raw);
 }
