@@ -1440,7 +1440,6 @@ struct content {
 	enum media media;
 	bool alternative;
 	bool digest;
-	bool attachment;
 	bool patch_name; /* a name or filename ending in .patch or .diff */
 	char *charset;	 /* owned, or NULL */
 	char *boundary;	 /* owned, or NULL */
@@ -1545,12 +1544,11 @@ static void content_read(struct content *out, const struct entity *e,
 	} else if (e->ctype.p) {
 		log_debug("mail: unreadable Content-Type; taken as text/plain");
 	}
+	/* Only an octet-stream needs its file name: is it a patch? */
 	idx = 0;
-	if (e->disposition.p &&
+	if (out->media == MEDIA_OCTET && !out->patch_name && e->disposition.p &&
 	    mailmime_disposition_parse(e->disposition.p, e->disposition.len,
 				       &idx, &dsp) == MAILIMF_NO_ERROR) {
-		out->attachment = dsp->dsp_type->dsp_type ==
-				  MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
 		for (it = clist_begin(dsp->dsp_parms); it;
 		     it = clist_next(it)) {
 			struct mailmime_disposition_parm *p = clist_content(it);

@@ -175,7 +175,8 @@ static const struct fixture_case fixture_cases[] = {
 	 "Cover text in the inner plain part.\n"
 	 "diff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n"},
 	/* octet-stream: one named *.patch, one whose content is a diff
-	 * (an "Index:" line), one binary that is neither (dropped). */
+	 * (an "Index:" line), one binary that is neither (dropped), one
+	 * named *.diff only by its RFC 2231 Content-Disposition filename. */
 	{"octet-stream.eml",
 	 {"octet.1@example.com", "Dave", "dave@example.com",
 	  "[PATCH 0/2] two attachments", 1583625723, NULL},
@@ -188,7 +189,8 @@ static const struct fixture_case fixture_cases[] = {
 	 "Body of one.\n---\n fs/one.c | 1 +\n\n"
 	 "diff --git a/fs/one.c b/fs/one.c\n"
 	 "Some notes first.\n\nIndex: lib/two.c\n===\n--- lib/two.c\n"
-	 "+++ lib/two.c\n"},
+	 "+++ lib/two.c\n"
+	 "named a diff, so kept\n"},
 	{"koi8r.eml",
 	 {"koi8.1@example.ru",
 	  "\u0418\u0432\u0430\u043d \u041f\u0435\u0442\u0440\u043e\u0432",
