@@ -49,11 +49,6 @@
 #include "utf8.h"
 #include "xalloc.h"
 
-/* Bytes handed to one charconv_buffer() call (it allocates 6x of it). */
-#define CHARCONV_CHUNK (256u << 10)
-/* How far into an application/octet-stream part we look for a diff. */
-#define PATCH_SNIFF_BYTES (1u << 20)
-
 struct span {
 	const char *p; /* borrowed from the raw mail; NULL when absent */
 	size_t len;
@@ -416,10 +411,12 @@ static int append_charset(struct buf *out, const char *cs, size_t cslen,
 		char *res = NULL;
 		int r;
 
-		if (n > CHARCONV_CHUNK) {
-			const char *nl = memrchr(s + off, '\n', CHARCONV_CHUNK);
+		if (n > MAIL_CHARCONV_CHUNK) {
+			const char *nl =
+				memrchr(s + off, '\n', MAIL_CHARCONV_CHUNK);
 
-			n = nl ? (size_t)(nl + 1 - (s + off)) : CHARCONV_CHUNK;
+			n = nl ? (size_t)(nl + 1 - (s + off))
+			       : MAIL_CHARCONV_CHUNK;
 		}
 		r = charconv_buffer("utf-8", name, s + off, n, &res, &rlen);
 		if (r != MAIL_CHARCONV_NO_ERROR) {
@@ -1634,7 +1631,8 @@ static int qp_decode(struct buf *out, const char *s, size_t len)
 static bool looks_like_patch(const char *s, size_t len)
 {
 	const char *end =
-		s + (len > PATCH_SNIFF_BYTES ? PATCH_SNIFF_BYTES : len);
+		s +
+		(len > MAIL_PATCH_SNIFF_BYTES ? MAIL_PATCH_SNIFF_BYTES : len);
 	const char *p = s;
 
 	if (memchr(s, '\0', (size_t)(end - s)))
