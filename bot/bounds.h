@@ -18,6 +18,10 @@
 #define MAIL_MAX_ID_BYTES 998	    /* RFC 5322 line limit, for one msg-id */
 #define MAIL_MAX_SUBJECT_BYTES 4096 /* decoded Subject kept */
 #define MAIL_MAX_BODY_BYTES (64u << 20)
+/* Work sizes of the parser and the mbox reader, bounding their memory. */
+#define MAIL_CHARCONV_CHUNK (256u << 10) /* one iconv call (6x output) */
+#define MAIL_PATCH_SNIFF_BYTES (1u << 20) /* octet-stream searched for a diff */
+#define MBOX_READ_CHUNK (1u << 20)	  /* read(); longer lines come in pieces */
 
 /* Patch anatomy. */
 #define PATCH_MAX_FILES 20000	 /* paths touched by one patch */

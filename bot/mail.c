@@ -22,7 +22,7 @@
  *    calls iconv_open() for every plain word of every header;
  *  - not quoted-printable through mailmime_part_parse(): it turns an '='
  *    that is not followed by two hex digits into a NUL and swallows the
- *    two bytes after it (RFC 2045 6.7 (1) and git mailinfo keep them), and
+ *    two bytes after it (RFC 2045 6.7 note (2) and git mailinfo keep them), and
  *    rewrites every line end as CRLF.
  *
  * The date, address and Message-ID parsers are tolerant by design, as git
@@ -48,11 +48,6 @@
 #include "mail.h"
 #include "utf8.h"
 #include "xalloc.h"
-
-/* Bytes handed to one charconv_buffer() call (it allocates 6x of it). */
-#define CHARCONV_CHUNK (256u << 10)
-/* How far into an application/octet-stream part we look for a diff. */
-#define PATCH_SNIFF_BYTES (1u << 20)
 
 struct span {
 	const char *p; /* borrowed from the raw mail; NULL when absent */
@@ -385,10 +380,10 @@ static int append_guess_text(struct buf *out, const char *s, size_t len)
 }
 
 /*
- * Convert s (len bytes in charset cs) to UTF-8 onto out: invalid input
- * becomes U+FFFD (charconv's iconv writes '?' for what it cannot
- * convert), NULs are dropped; line ends are left as they are. A charset
- * iconv does not know falls back to TEXT_GUESS.
+ * Convert s (len bytes in charset cs) to UTF-8 onto out. Bytes the
+ * charset does not allow become '?' (charconv's iconv loop does that),
+ * invalid UTF-8 becomes U+FFFD, NULs are dropped, line ends are left as
+ * they are. A charset iconv does not know falls back to TEXT_GUESS.
  */
 static int append_charset(struct buf *out, const char *cs, size_t cslen,
 			  const char *s, size_t len)
@@ -416,10 +411,12 @@ static int append_charset(struct buf *out, const char *cs, size_t cslen,
 		char *res = NULL;
 		int r;
 
-		if (n > CHARCONV_CHUNK) {
-			const char *nl = memrchr(s + off, '\n', CHARCONV_CHUNK);
+		if (n > MAIL_CHARCONV_CHUNK) {
+			const char *nl =
+				memrchr(s + off, '\n', MAIL_CHARCONV_CHUNK);
 
-			n = nl ? (size_t)(nl + 1 - (s + off)) : CHARCONV_CHUNK;
+			n = nl ? (size_t)(nl + 1 - (s + off))
+			       : MAIL_CHARCONV_CHUNK;
 		}
 		r = charconv_buffer("utf-8", name, s + off, n, &res, &rlen);
 		if (r != MAIL_CHARCONV_NO_ERROR) {
@@ -541,7 +538,7 @@ static int hdr_next(struct hdr_block *h, struct span *name, struct span *value)
 		}
 		eol = next;
 	}
-	value->len = (size_t)(line + (eol - line) - value->p);
+	value->len = (size_t)(eol - value->p);
 	if (value->len && value->p[value->len - 1] == '\r')
 		value->len--;
 	h->p = eol < end ? eol + 1 : end;
@@ -567,7 +564,7 @@ static enum hdr_id hdr_lookup(const struct span *name)
  */
 static void unfold(struct buf *out, const char *s, size_t len)
 {
-	size_t i = 0, start = 0;
+	size_t i = 0, start = 0, n;
 
 	while (i < len) {
 		if (s[i] != '\r' && s[i] != '\n') {
@@ -575,8 +572,10 @@ static void unfold(struct buf *out, const char *s, size_t len)
 			continue;
 		}
 		buf_add(out, s + start, i - start);
-		while (out->len && is_wsp(out->data[out->len - 1]))
-			out->len--;
+		n = out->len;
+		while (n && is_wsp(out->data[n - 1]))
+			n--;
+		buf_truncate(out, n);
 		while (i < len && is_space(s[i]))
 			i++;
 		buf_addch(out, ' ');
@@ -620,57 +619,51 @@ static char *raw_text(const char *s, size_t len)
 	return buf_detach(&b, NULL);
 }
 
-/* Decode one RFC 2047 Q or B text onto out (RFC 2047 4.1, 4.2). */
-static void decode_word_text(struct buf *out, char enc, const char *s,
-			     size_t len)
+/* Decode an RFC 2047 Q text onto out (4.2: '_' is a space). */
+static void decode_q(struct buf *out, const char *s, size_t len)
 {
 	size_t i;
+	int hi, lo;
 
-	if (enc == 'q' || enc == 'Q') {
-		for (i = 0; i < len; i++) {
-			int hi, lo;
-
-			if (s[i] == '_') {
-				buf_addch(out, ' ');
-			} else if (s[i] == '=' && i + 2 < len &&
-				   (hi = hex_value(s[i + 1])) >= 0 &&
-				   (lo = hex_value(s[i + 2])) >= 0) {
-				buf_addch(out, hi << 4 | lo);
-				i += 2;
-			} else {
-				buf_addch(out, s[i]);
-			}
+	for (i = 0; i < len; i++) {
+		if (s[i] == '_') {
+			buf_addch(out, ' ');
+		} else if (s[i] == '=' && i + 2 < len &&
+			   (hi = hex_value(s[i + 1])) >= 0 &&
+			   (lo = hex_value(s[i + 2])) >= 0) {
+			buf_addch(out, hi << 4 | lo);
+			i += 2;
+		} else {
+			buf_addch(out, s[i]);
 		}
-		return;
-	} else {
-		unsigned acc = 0;
-		int bits = 0;
+	}
+}
 
-		for (i = 0; i < len; i++) {
-			char c = s[i];
-			int v;
+/* Decode an RFC 2047 B text onto out; junk is skipped, as git does. */
+static void decode_b(struct buf *out, const char *s, size_t len)
+{
+	unsigned acc = 0;
+	int bits = 0, v;
+	size_t i;
 
-			if (c >= 'A' && c <= 'Z')
-				v = c - 'A';
-			else if (c >= 'a' && c <= 'z')
-				v = c - 'a' + 26;
-			else if (c >= '0' && c <= '9')
-				v = c - '0' + 52;
-			else if (c == '+')
-				v = 62;
-			else if (c == '/')
-				v = 63;
-			else if (c == '=')
-				break;
-			else
-				continue; /* junk, as git and libetpan skip it
-					   */
-			acc = (acc << 6 | (unsigned)v) & 0xffffff;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				buf_addch(out, (int)(acc >> bits) & 0xff);
-			}
+	for (i = 0; i < len && s[i] != '='; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			v = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			v = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			v = c - '0' + 52;
+		else if (c == '+' || c == '/')
+			v = c == '+' ? 62 : 63;
+		else
+			continue;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_addch(out, (int)(acc >> bits) & 0xff);
 		}
 	}
 }
@@ -777,7 +770,10 @@ static void decode_rfc2047(struct hdr_scratch *hs, struct buf *out,
 		}
 		cs = w.charset;
 		cslen = w.charset_len;
-		decode_word_text(&hs->word, w.enc, w.text, w.text_len);
+		if (w.enc == 'q' || w.enc == 'Q')
+			decode_q(&hs->word, w.text, w.text_len);
+		else
+			decode_b(&hs->word, w.text, w.text_len);
 		after_word = true;
 		i = start = k + w.len;
 	}
@@ -823,8 +819,7 @@ static void truncate_utf8(struct buf *b, size_t max)
 	buf_truncate(b, n);
 }
 
-/* --- message ids -----------------------------------------------------------
- */
+/* --- message ids ------------------------------------------------------- */
 
 /*
  * The msg-ids of a field (RFC 5322 3.6.4), as lists write them: every
@@ -990,9 +985,8 @@ static void name_text(struct buf *out, const char *s, size_t len)
 		}
 		buf_addch(out, c);
 	}
-	while (out->len && out->data[out->len - 1] == ' ')
-		out->len--;
-	out->data[out->len] = '\0';
+	if (out->len && out->data[out->len - 1] == ' ')
+		buf_truncate(out, out->len - 1);
 	if (out->len >= 2 && out->data[0] == '(' &&
 	    out->data[out->len - 1] == ')') {
 		/* Only when it is one comment: "(a) b (c)" stays. */
@@ -1056,6 +1050,7 @@ int mail_parse_mailbox(struct person *out, const char *s, size_t len)
 	const char *u, *e, *lt = NULL, *gt = NULL, *at_word = NULL;
 	size_t ulen, i, elen, word_len = 0, start = 0;
 	char *address = NULL;
+	bool at = false; /* an '@' since start */
 	int ret = 0;
 
 	unfold(&hs.unfolded, s, len);
@@ -1077,11 +1072,12 @@ int mail_parse_mailbox(struct person *out, const char *s, size_t len)
 				lt = u + i;
 		} else if (c == '>' && lt && !gt) {
 			gt = u + i;
-		} else if (c == ':' && !lt &&
-			   !memchr(u + start, '@', i - start)) {
+		} else if (c == '@') {
+			at = true;
+		} else if (c == ':' && !lt && !at) {
 			start = i + 1;
 		} else if (c == ',' || c == ';') {
-			if (lt || memchr(u + start, '@', i - start))
+			if (lt || at)
 				break;
 			if (c == ';')
 				start = i + 1;
@@ -1089,10 +1085,6 @@ int mail_parse_mailbox(struct person *out, const char *s, size_t len)
 	}
 	e = u + start;
 	elen = i - start;
-	if (lt && lt < e)
-		lt = NULL;
-	if (gt && (!lt || gt < lt))
-		gt = NULL;
 
 	if (lt) {
 		const char *aend = gt ? gt : e + elen;
@@ -1445,7 +1437,6 @@ struct content {
 	enum media media;
 	bool alternative;
 	bool digest;
-	bool attachment;
 	bool patch_name; /* a name or filename ending in .patch or .diff */
 	char *charset;	 /* owned, or NULL */
 	char *boundary;	 /* owned, or NULL */
@@ -1550,12 +1541,11 @@ static void content_read(struct content *out, const struct entity *e,
 	} else if (e->ctype.p) {
 		log_debug("mail: unreadable Content-Type; taken as text/plain");
 	}
+	/* Only an octet-stream needs its file name: is it a patch? */
 	idx = 0;
-	if (e->disposition.p &&
+	if (out->media == MEDIA_OCTET && !out->patch_name && e->disposition.p &&
 	    mailmime_disposition_parse(e->disposition.p, e->disposition.len,
 				       &idx, &dsp) == MAILIMF_NO_ERROR) {
-		out->attachment = dsp->dsp_type->dsp_type ==
-				  MAILMIME_DISPOSITION_TYPE_ATTACHMENT;
 		for (it = clist_begin(dsp->dsp_parms); it;
 		     it = clist_next(it)) {
 			struct mailmime_disposition_parm *p = clist_content(it);
@@ -1641,7 +1631,8 @@ static int qp_decode(struct buf *out, const char *s, size_t len)
 static bool looks_like_patch(const char *s, size_t len)
 {
 	const char *end =
-		s + (len > PATCH_SNIFF_BYTES ? PATCH_SNIFF_BYTES : len);
+		s +
+		(len > MAIL_PATCH_SNIFF_BYTES ? MAIL_PATCH_SNIFF_BYTES : len);
 	const char *p = s;
 
 	if (memchr(s, '\0', (size_t)(end - s)))
@@ -2216,7 +2207,8 @@ static bool has_patch(const struct buf *b)
  * scissors line: the text above the last scissors line of the commit
  * message (the part before the patch) is dropped, in-body headers found
  * above it are forgotten, and the in-body header stage starts again below
- * it. Removed text leaves the body in one memmove().
+ * it. Removed text leaves the body in one memmove(); the text above the
+ * scissors is kept in above_scissors (a reply's Reviewed-by may be there).
  *
  * Only for a mail that carries a patch: git mailinfo reports in-body
  * headers only then ("only print inbody headers if we output a patch
@@ -2226,9 +2218,9 @@ static bool has_patch(const struct buf *b)
 static void body_top(struct parse *ps)
 {
 	struct buf *b = &ps->body;
-	size_t keep = 0, pos;
+	size_t keep = 0, pos, cut = 0;
 	struct line l;
-	bool again;
+	bool again, scissors = false;
 
 	if (!has_patch(b))
 		return;
@@ -2240,6 +2232,8 @@ static void body_top(struct parse *ps)
 				break;
 			if (is_scissors_line(l.p, l.len)) {
 				inbody_clear(ps->m);
+				scissors = true;
+				cut = pos;
 				keep = l.next;
 				again = true;
 				break;
@@ -2247,6 +2241,9 @@ static void body_top(struct parse *ps)
 			pos = l.next;
 		}
 	} while (again);
+	/* Nothing lost: what the scissors cut off is kept apart. */
+	if (scissors)
+		ps->m->above_scissors = xmemdup0(b->data, cut);
 	if (keep) {
 		memmove(b->data, b->data + keep, b->len - keep);
 		buf_truncate(b, b->len - keep);
@@ -2428,11 +2425,15 @@ int mail_parse(struct mail *out, const char *raw, size_t len)
 	if (ps.limit_what) {
 		char esc[256];
 
-		log_warnx("mail: <%s>: %s over the limit of %zu; the rest of "
-			  "the mail is not parsed",
-			  log_escape(esc, sizeof(esc), out->message_id,
-				     strlen(out->message_id)),
-			  ps.limit_what, ps.limit_value);
+		if (*out->message_id)
+			log_escape(esc, sizeof(esc), out->message_id,
+				   strlen(out->message_id));
+		log_warnx("mail: %s%s%s: %s over the limit of %zu; parse "
+			  "incomplete",
+			  *out->message_id ? "<" : "",
+			  *out->message_id ? esc : "(no Message-ID)",
+			  *out->message_id ? ">" : "", ps.limit_what,
+			  ps.limit_value);
 	}
 	parse_release(&ps);
 	return ps.limit_what ? ERR_LIMIT : 0;
@@ -2458,5 +2459,6 @@ void mail_release(struct mail *m)
 	free(m->body);
 	person_release(&m->inbody_from);
 	free(m->inbody_subject);
+	free(m->above_scissors);
 	memset(m, 0, sizeof(*m));
 }

@@ -21,9 +21,6 @@
 #include "mbox.h"
 #include "xalloc.h"
 
-/* read() size for streamed mboxes, and the longest line kept whole. */
-#define MBOX_CHUNK (1u << 20)
-
 struct splitter {
 	enum mbox_quoting quoting;
 	const char *source;
@@ -231,13 +228,13 @@ int mbox_read_fd(int fd, const char *source, enum mbox_quoting quoting,
 		 mbox_fn fn, void *arg)
 {
 	struct splitter sp;
-	char *win = xmalloc(MBOX_CHUNK);
+	char *win = xmalloc(MBOX_READ_CHUNK);
 	size_t have = 0;
 	int r = 0;
 
 	splitter_init(&sp, quoting, source, fn, arg);
 	for (;;) {
-		ssize_t got = read(fd, win + have, MBOX_CHUNK - have);
+		ssize_t got = read(fd, win + have, MBOX_READ_CHUNK - have);
 		const char *p = win, *end, *nl;
 
 		if (got < 0) {
@@ -258,7 +255,7 @@ int mbox_read_fd(int fd, const char *source, enum mbox_quoting quoting,
 		if (r)
 			break;
 		have = (size_t)(end - p);
-		if (have == MBOX_CHUNK) {
+		if (have == MBOX_READ_CHUNK) {
 			/* A line longer than the window goes on in pieces. */
 			r = feed(&sp, win, have);
 			have = 0;

@@ -54,6 +54,9 @@ static void assert_invariants(const struct mail *m)
 	if (m->inbody_subject)
 		assert_true(utf8_valid(m->inbody_subject,
 				       strlen(m->inbody_subject)));
+	if (m->above_scissors)
+		assert_true(utf8_valid(m->above_scissors,
+				       strlen(m->above_scissors)));
 	/* Header text is one line. */
 	assert_null(strpbrk(m->subject, "\r\n"));
 	assert_null(strpbrk(m->from.name, "\r\n"));
@@ -172,7 +175,8 @@ static const struct fixture_case fixture_cases[] = {
 	 "Cover text in the inner plain part.\n"
 	 "diff --git a/x.c b/x.c\n--- a/x.c\n+++ b/x.c\n@@ -1 +1 @@\n-a\n+b\n"},
 	/* octet-stream: one named *.patch, one whose content is a diff
-	 * (an "Index:" line), one binary that is neither (dropped). */
+	 * (an "Index:" line), one binary that is neither (dropped), one
+	 * named *.diff only by its RFC 2231 Content-Disposition filename. */
 	{"octet-stream.eml",
 	 {"octet.1@example.com", "Dave", "dave@example.com",
 	  "[PATCH 0/2] two attachments", 1583625723, NULL},
@@ -185,7 +189,8 @@ static const struct fixture_case fixture_cases[] = {
 	 "Body of one.\n---\n fs/one.c | 1 +\n\n"
 	 "diff --git a/fs/one.c b/fs/one.c\n"
 	 "Some notes first.\n\nIndex: lib/two.c\n===\n--- lib/two.c\n"
-	 "+++ lib/two.c\n"},
+	 "+++ lib/two.c\n"
+	 "named a diff, so kept\n"},
 	{"koi8r.eml",
 	 {"koi8.1@example.ru",
 	  "\u0418\u0432\u0430\u043d \u041f\u0435\u0442\u0440\u043e\u0432",
@@ -350,6 +355,7 @@ static void test_fixture_details(void **state)
 	assert_null(m.inbody_from.name);
 	assert_null(m.inbody_subject);
 	assert_int_equal(m.inbody_date, 0);
+	assert_null(m.above_scissors);
 	mail_release(&m);
 	buf_reset(&raw);
 
@@ -369,6 +375,8 @@ static void test_fixture_details(void **state)
 	assert_string_equal(m.inbody_subject, "[PATCH] foo: do it right");
 	assert_string_equal(m.inbody_from.address, "rev@example.com");
 	assert_int_equal(m.inbody_date, 0);
+	assert_string_equal(m.above_scissors, "Subject: not this one\n\n"
+					      "How about this instead?\n\n");
 	mail_release(&m);
 	buf_release(&raw);
 }
@@ -784,15 +792,12 @@ static size_t parse_tree(const char *dir)
 
 static void test_corpus_hostile(void **state)
 {
-	char *fuzz = testdata_corpus("patchwork/fuzz");
-	char *notmuch = testdata_corpus("notmuch");
+	char *fuzz = testdata_corpus("patchwork/fuzz"), *notmuch;
 
 	(void)state;
-	if (!fuzz || !notmuch) {
-		free(fuzz);
-		free(notmuch);
+	if (!fuzz)
 		skip();
-	}
+	notmuch = testdata_corpus("notmuch");
 	/* 17 malformed mails of patchwork's fuzz set, notmuch's corpora
 	 * (broken/, mangling/, crypto, loops) whole. */
 	assert_int_equal(parse_tree(fuzz), 17);
