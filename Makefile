@@ -77,6 +77,7 @@ BOT_SRCS += bot/series.c
 BOT_SRCS += bot/ingest.c
 BOT_SRCS += bot/digest.c
 BOT_SRCS += bot/progress.c
+BOT_SRCS += bot/schedule.c
 BOT_SRCS += bot/cmd_ingest.c
 BOT_SRCS += bot/cmd_show.c
 BOT_SRCS += bot/cmd_series.c
@@ -126,6 +127,8 @@ UNIT_TESTS += mail
 test_mail_SRCS = bot/mail.c bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += mbox
 test_mbox_SRCS = bot/mbox.c $(COMMON_SRCS)
+UNIT_TESTS += schedule
+test_schedule_SRCS = bot/schedule.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
