@@ -63,6 +63,7 @@ BOT_SRCS += bot/person.c
 BOT_SRCS += bot/evidence.c
 BOT_SRCS += bot/store.c
 BOT_SRCS += bot/store_series.c
+BOT_SRCS += bot/store_match.c
 BOT_SRCS += bot/template.c
 BOT_SRCS += bot/template_dir.c
 BOT_SRCS += bot/wrap.c
@@ -108,7 +109,9 @@ test_json_SRCS = $(COMMON_SRCS)
 UNIT_TESTS += evidence
 test_evidence_SRCS = bot/evidence.c $(COMMON_SRCS)
 UNIT_TESTS += store
-test_store_SRCS = bot/store.c bot/store_series.c bot/person.c $(COMMON_SRCS)
+test_store_SRCS = bot/store.c bot/store_series.c bot/store_match.c bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += store_match
+test_store_match_SRCS = $(test_store_SRCS)
 UNIT_TESTS += template
 test_template_SRCS = bot/template.c $(COMMON_SRCS)
 UNIT_TESTS += template_dir
@@ -140,7 +143,7 @@ UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 # --- benchmarks (make bench; not part of check) ------------------------------
 
 BENCHES += store_bench
-store_bench_SRCS = bot/store.c bot/store_series.c bot/person.c $(COMMON_SRCS)
+store_bench_SRCS = bot/store.c bot/store_series.c bot/store_match.c bot/person.c $(COMMON_SRCS)
 BENCHES += bench_maintainers
 bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)

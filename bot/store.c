@@ -433,6 +433,12 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 	[STMT_SUBSCRIBER_FIND] =
 		"SELECT id, address, status, created, last_digest_at "
 		"FROM subscribers WHERE address = ?1",
+	[STMT_SUBSCRIBERS_ALL] = "SELECT id FROM subscribers ORDER BY id",
+	[STMT_SUBSCRIBER_LOAD] =
+		"SELECT id, address, status, created, last_digest_at "
+		"FROM subscribers WHERE id = ?1",
+	[STMT_SUBSCRIBER_SET_LAST_DIGEST] =
+		"UPDATE subscribers SET last_digest_at = ?2 WHERE id = ?1",
 	[STMT_SUBSCRIBER_SET_STATUS] =
 		"UPDATE subscribers SET status = ?2 WHERE id = ?1",
 
@@ -451,6 +457,10 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"SELECT id, subscriber, text, created, state, token_hash, "
 		"token_expires FROM rulefiles WHERE subscriber = ?1 "
 		"ORDER BY id DESC LIMIT ?2",
+	[STMT_RULEFILE_ACTIVE] =
+		"SELECT id, subscriber, text, created, state, token_hash, "
+		"token_expires FROM rulefiles WHERE subscriber = ?1 "
+		"AND state = 'active'",
 
 	[STMT_OUTBOX_INSERT] =
 		"INSERT INTO outbox (subscriber, kind, message_id, "
@@ -563,6 +573,8 @@ const char *stmt_text(enum stmt id)
 		return stmt_sql[id];
 	if (id >= STMT_SERIES_FIRST && id < STMT_SERIES__END)
 		return store_series_sql[id - STMT_SERIES_FIRST];
+	if (id >= STMT_MATCH_FIRST && id < STMT_MATCH__END)
+		return store_match_sql[id - STMT_MATCH_FIRST];
 	BUG("store: statement %d has no text", (int)id);
 }
 
@@ -1783,18 +1795,15 @@ void store_subscriber_release(struct store_subscriber *sub)
 	*sub = (struct store_subscriber)STORE_SUBSCRIBER_INIT;
 }
 
-int store_subscriber_find(struct store_subscriber *out, struct store *s,
-			  const char *address)
+/*
+ * Step st (bound, selecting id, address, status, created,
+ * last_digest_at) for one subscriber into out; consumes st.
+ */
+static int read_subscriber(struct store_subscriber *out, struct store *s,
+			   sqlite3_stmt *st, int rc, const char *what)
 {
-	char abuf[ESCAPED_MAX];
-	sqlite3_stmt *st;
-	int rc, status;
+	int status;
 
-	store_subscriber_release(out);
-	rc = stmt_get(&st, s, STMT_SUBSCRIBER_FIND);
-	if (rc)
-		return rc;
-	rc = sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -1812,11 +1821,76 @@ int store_subscriber_find(struct store_subscriber *out, struct store *s,
 	} else if (rc == SQLITE_DONE) {
 		rc = ERR_NOTFOUND;
 	} else {
-		rc = store_fail(s, rc, "%s: find subscriber %s", s->path,
-				escaped(abuf, address));
+		rc = store_fail(s, rc, "%s: %s", s->path, what);
 	}
 	stmt_done(st);
 	return rc;
+}
+
+int store_subscriber_find(struct store_subscriber *out, struct store *s,
+			  const char *address)
+{
+	char abuf[ESCAPED_MAX], what[ESCAPED_MAX + 32];
+	sqlite3_stmt *st;
+	int rc;
+
+	store_subscriber_release(out);
+	rc = stmt_get(&st, s, STMT_SUBSCRIBER_FIND);
+	if (rc)
+		return rc;
+	snprintf(what, sizeof(what), "find subscriber %s",
+		 escaped(abuf, address));
+	return read_subscriber(
+		out, s, st, sqlite3_bind_text(st, 1, address, -1, SQLITE_STATIC),
+		what);
+}
+
+int store_subscriber_load(struct store_subscriber *out, struct store *s,
+			  int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	store_subscriber_release(out);
+	rc = stmt_get(&st, s, STMT_SUBSCRIBER_LOAD);
+	if (rc)
+		return rc;
+	return read_subscriber(out, s, st, sqlite3_bind_int64(st, 1, id),
+			       "load subscriber");
+}
+
+int store_subscribers_all(struct store_ids *out, struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SUBSCRIBERS_ALL);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		XGROW(out->v, out->alloc, out->nr + 1);
+		out->v[out->nr++] = sqlite3_column_int64(st, 0);
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_fail(s, rc, "%s: list subscribers",
+					    s->path);
+	stmt_done(st);
+	return rc;
+}
+
+int store_subscriber_set_last_digest(struct store *s, int64_t id,
+				     int64_t when)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SUBSCRIBER_SET_LAST_DIGEST);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 2, when);
+	return update_one(s, st, rc, "set last digest of subscriber", id);
 }
 
 /*
@@ -1986,13 +2060,33 @@ void store_rulefiles_free(struct store_rulefile *rfs, size_t nr)
 	free(rfs);
 }
 
+/* One row of rulefiles (id, subscriber, text, created, state, token_hash,
+ * token_expires) into rf. */
+static void read_rulefile_row(struct store_rulefile *rf, sqlite3_stmt *st)
+{
+	int state;
+
+	*rf = (struct store_rulefile)STORE_RULEFILE_INIT;
+	rf->id = sqlite3_column_int64(st, 0);
+	rf->subscriber = sqlite3_column_int64(st, 1);
+	rf->text = column_strdup_empty(st, 2);
+	rf->text_len = (size_t)sqlite3_column_bytes(st, 2);
+	rf->created = sqlite3_column_int64(st, 3);
+	state = name_index(rulefile_state_names, ARRAY_SIZE(rulefile_state_names),
+			   (const char *)sqlite3_column_text(st, 4));
+	rf->state = state < 0 ? RULEFILE_SUPERSEDED
+			      : (enum store_rulefile_state)state;
+	rf->token_hash = column_strdup(st, 5);
+	rf->token_expires = sqlite3_column_int64(st, 6);
+}
+
 int store_rulefile_history(struct store_rulefile **out, size_t *nr_out,
 			   struct store *s, int64_t subscriber, size_t max)
 {
-	struct store_rulefile *v = NULL, *rf;
+	struct store_rulefile *v = NULL;
 	size_t nr = 0, alloc = 0;
 	sqlite3_stmt *st;
-	int rc, state;
+	int rc;
 
 	*out = NULL;
 	*nr_out = 0;
@@ -2005,20 +2099,7 @@ int store_rulefile_history(struct store_rulefile **out, size_t *nr_out,
 			st, 2, max > INT64_MAX ? INT64_MAX : (int64_t)max);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		XGROW(v, alloc, nr + 1);
-		rf = &v[nr++];
-		*rf = (struct store_rulefile)STORE_RULEFILE_INIT;
-		rf->id = sqlite3_column_int64(st, 0);
-		rf->subscriber = sqlite3_column_int64(st, 1);
-		rf->text = column_strdup_empty(st, 2);
-		rf->text_len = (size_t)sqlite3_column_bytes(st, 2);
-		rf->created = sqlite3_column_int64(st, 3);
-		state = name_index(rulefile_state_names,
-				   ARRAY_SIZE(rulefile_state_names),
-				   (const char *)sqlite3_column_text(st, 4));
-		rf->state = state < 0 ? RULEFILE_SUPERSEDED
-				      : (enum store_rulefile_state)state;
-		rf->token_hash = column_strdup(st, 5);
-		rf->token_expires = sqlite3_column_int64(st, 6);
+		read_rulefile_row(&v[nr++], st);
 		rc = SQLITE_OK;
 	}
 	if (rc == SQLITE_DONE) {
@@ -2029,6 +2110,32 @@ int store_rulefile_history(struct store_rulefile **out, size_t *nr_out,
 		rc = store_fail(s, rc, "%s: rule files of subscriber %lld",
 				s->path, (long long)subscriber);
 		store_rulefiles_free(v, nr);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_rulefile_active(struct store_rulefile *out, struct store *s,
+			  int64_t subscriber)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	store_rulefile_release(out);
+	rc = stmt_get(&st, s, STMT_RULEFILE_ACTIVE);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, subscriber);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_rulefile_row(out, st);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = ERR_NOTFOUND;
+	} else {
+		rc = store_fail(s, rc, "%s: active rule file of subscriber %lld",
+				s->path, (long long)subscriber);
 	}
 	stmt_done(st);
 	return rc;
@@ -2247,7 +2354,7 @@ static bool stmt_may_scan(enum stmt id)
 {
 	return id == STMT_STATS || id == STMT_INTEGRITY_CHECK ||
 	       id == STMT_FOREIGN_KEY_CHECK || id == STMT_SERIES_ALL ||
-	       id == STMT_SERIES_NEWEST;
+	       id == STMT_SERIES_NEWEST || id == STMT_SUBSCRIBERS_ALL;
 }
 
 int store_check_plans(struct store *s)

@@ -480,6 +480,56 @@ int store_outbox_mark_failed(struct store *s, int64_t id, const char *error,
 			     int64_t retry_at) WARN_UNUSED;
 void store_outbox_release(struct store_outbox *o);
 
+/* --- matches and digests ---------------------------------------------
+ *
+ * A match is (subscriber, series, rule): the series matched the rule of
+ * the subscriber's rule file. Digests are built from the matches not yet
+ * reported; the digest's outbox row and the marking of its matches are
+ * one transaction, so a crash neither loses nor repeats a match.
+ */
+
+struct store_match {
+	int64_t series;
+	char *rule; /* owned */
+	int64_t matched_at;
+};
+
+/* Record a match; one already there is left as it was. */
+int store_match_add(struct store *s, int64_t subscriber, int64_t series,
+		    const char *rule, int64_t now) WARN_UNUSED;
+/*
+ * A subscriber's matches not reported yet, oldest first, into *out
+ * (owned; store_matches_free()).
+ */
+int store_matches_unreported(struct store_match **out, size_t *nr_out,
+			     struct store *s, int64_t subscriber) WARN_UNUSED;
+/*
+ * Matches reported before whose series changed after since (new replies,
+ * reviews, patches): the activity a digest reports again.
+ */
+int store_matches_active_since(struct store_match **out, size_t *nr_out,
+			       struct store *s, int64_t subscriber,
+			       int64_t since) WARN_UNUSED;
+/* Mark the subscriber's matches made up to until as reported in outbox. */
+int store_matches_mark_reported(struct store *s, int64_t subscriber,
+				int64_t outbox, int64_t until) WARN_UNUSED;
+void store_matches_free(struct store_match *v, size_t nr);
+
+/* Every subscriber, by id. Appends to out. */
+int store_subscribers_all(struct store_ids *out, struct store *s)
+	WARN_UNUSED;
+/* Subscriber id into out (released first): 0 or ERR_NOTFOUND. */
+int store_subscriber_load(struct store_subscriber *out, struct store *s,
+			  int64_t id) WARN_UNUSED;
+int store_subscriber_set_last_digest(struct store *s, int64_t id,
+				     int64_t when) WARN_UNUSED;
+/*
+ * The rule file in force for a subscriber into out (released first): 0
+ * or ERR_NOTFOUND (none active).
+ */
+int store_rulefile_active(struct store_rulefile *out, struct store *s,
+			  int64_t subscriber) WARN_UNUSED;
+
 /* --- the whole store ------------------------------------------------- */
 
 struct store_stats {

@@ -46,12 +46,16 @@ enum stmt {
 	STMT_SUBSCRIBER_INSERT,
 	STMT_SUBSCRIBER_FIND,
 	STMT_SUBSCRIBER_SET_STATUS,
+	STMT_SUBSCRIBERS_ALL,
+	STMT_SUBSCRIBER_LOAD,
+	STMT_SUBSCRIBER_SET_LAST_DIGEST,
 	/* rulefiles */
 	STMT_RULEFILE_INSERT,
 	STMT_RULEFILE_SUBSCRIBER,
 	STMT_RULEFILE_SUPERSEDE,
 	STMT_RULEFILE_ACTIVATE,
 	STMT_RULEFILE_HISTORY,
+	STMT_RULEFILE_ACTIVE,
 	/* outbox */
 	STMT_OUTBOX_INSERT,
 	STMT_OUTBOX_NEXT_DUE,
@@ -92,11 +96,21 @@ enum stmt {
 	STMT_LINKS_OF,
 	STMT_SERIES__END,
 
-	STMT__COUNT = STMT_SERIES__END
+	/* matches, subscribers' digests (store_match.c) */
+	STMT_MATCH_FIRST = STMT_SERIES__END,
+	STMT_MATCH_INSERT = STMT_MATCH_FIRST,
+	STMT_MATCHES_UNREPORTED,
+	STMT_MATCHES_MARK_REPORTED,
+	STMT_MATCHES_ACTIVE_SINCE,
+	STMT_MATCH__END,
+
+	STMT__COUNT = STMT_MATCH__END
 };
 
 /* SQL text of the series statements, indexed from STMT_SERIES_FIRST. */
 extern const char *const store_series_sql[STMT_SERIES__END - STMT_SERIES_FIRST];
+/* SQL text of the match statements, indexed from STMT_MATCH_FIRST. */
+extern const char *const store_match_sql[STMT_MATCH__END - STMT_MATCH_FIRST];
 
 enum txn_state {
 	TXN_NONE,   /* autocommit: each write makes its own transaction */
