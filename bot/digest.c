@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "changelog.h"
 #include "digest.h"
 #include "err.h"
 #include "log.h"
@@ -53,95 +54,6 @@ static char *padded(const char *s, size_t width)
 	while (cols++ < width)
 		buf_addch(&b, ' ');
 	return buf_detach(&b, NULL);
-}
-
-static bool starts_with_ci(const char *s, size_t len, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	return len >= n && !strncasecmp(s, prefix, n);
-}
-
-/* Does this line open a changelog ("Changes in v3:", "v2:", ...)? */
-static bool changes_header(const char *s, size_t len)
-{
-	static const char *const openers[] = {
-		"changes in v", "changes since v", "changes from v",
-		"changes v",	"changelog",	   "change log",
-		"since v",	"changes in this version",
-		"changes since last version", "changes since the last",
-	};
-	size_t i;
-
-	while (len && (*s == ' ' || *s == '\t')) {
-		s++;
-		len--;
-	}
-	for (i = 0; i < ARRAY_SIZE(openers); i++)
-		if (starts_with_ci(s, len, openers[i]))
-			return true;
-	/* "v3:", "V2 -> V3:", "v2 changes:" */
-	if (len >= 3 && (s[0] == 'v' || s[0] == 'V') && isdigit((unsigned char)s[1])) {
-		const char *colon = memchr(s, ':', len);
-
-		return colon && colon - s < 24 && (size_t)(colon - s) + 1 >= len - 0
-			       ? true
-			       : colon && colon - s < 24;
-	}
-	return false;
-}
-
-/* Could this line still be part of a changelog after a blank line? */
-static bool changes_continues(const char *s, size_t len)
-{
-	if (!len)
-		return false;
-	if (*s == '-' && !(len == 3 && !memcmp(s, "---", 3)))
-		return true;
-	if (*s == '*' || *s == '+' || *s == ' ' || *s == '\t' || *s == '[')
-		return true;
-	return changes_header(s, len) || starts_with_ci(s, len, "link to v");
-}
-
-bool digest_changes_notes(size_t *off, size_t *len, const char *text,
-			  size_t text_len)
-{
-	const char *end = text + text_len, *p = text, *start = NULL;
-	const char *last = NULL; /* end of the last line of the block */
-	bool blank = false;
-
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t n;
-
-		if (!eol)
-			eol = end;
-		n = (size_t)(eol - p);
-		if (n && p[n - 1] == '\r')
-			n--;
-		if (!start) {
-			if (changes_header(p, n)) {
-				start = p;
-				last = eol;
-			}
-		} else if (n == 0) {
-			if (blank)
-				break; /* two blank lines end it */
-			blank = true;
-		} else if ((n == 3 && !memcmp(p, "---", 3)) ||
-			   (blank && !changes_continues(p, n))) {
-			break;
-		} else {
-			blank = false;
-			last = eol;
-		}
-		p = eol + 1;
-	}
-	if (!start)
-		return false;
-	*off = (size_t)(start - text);
-	*len = (size_t)(last - start);
-	return true;
 }
 
 /* --- authors -------------------------------------------------------------- */
@@ -401,11 +313,11 @@ static int entry_build(struct entry *e, struct store *st,
 		if (e->supersedes || e->ser.version > 1) {
 			const char *t = m.mail.body + m.patch.message_off;
 
-			if (digest_changes_notes(&off, &len, t,
+			if (changelog_find(&off, &len, t,
 						 m.patch.message_len))
 				e->changes = reader_text(t + off, len, max_lines);
 			else if (m.patch.notes_len &&
-				 digest_changes_notes(
+				 changelog_find(
 					 &off, &len,
 					 m.mail.body + m.patch.notes_off,
 					 m.patch.notes_len))

@@ -65,13 +65,4 @@ int digest_build(struct tdata **out, struct store *st,
 int digest_render_text(struct buf *out, const struct tpl_dir *templates,
 		       const struct tdata *data) WARN_UNUSED;
 
-/*
- * The "Changes in vN" notes of a cover letter or patch text: from a line
- * that starts them ("Changes in v3:", "Changes since v2:", "v3:",
- * "Changes from v1 to v2:") to the end of that block. Sets *off and *len
- * within text; false when there are none.
- */
-bool digest_changes_notes(size_t *off, size_t *len, const char *text,
-			  size_t text_len);
-
 #endif
