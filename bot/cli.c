@@ -56,11 +56,12 @@ const struct cli_command cli_commands[] = {
 	 "  --json    one JSON object per series (JSON Lines)\n",
 	 cmd_series},
 	{"digest", "render a digest to stdout without sending it",
-	 "usage: patchletter digest [--since DATE] [--list NAME]\n"
+	 "usage: patchletter digest [--since DATE] [--list NAME] [--html]\n"
 	 "\n"
 	 "  --since DATE  series active since DATE (YYYY-MM-DD, UTC);\n"
 	 "                default: everything in the store\n"
-	 "  --list NAME   the title used in the digest's first line\n",
+	 "  --list NAME   the title used in the digest's first line\n"
+	 "  --html        the HTML companion instead of the text\n",
 	 cmd_digest},
 	{"rules", "check a rule file",
 	 "usage: patchletter rules check FILE\n", cmd_unavailable},

@@ -37,6 +37,7 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{"since", required_argument, NULL, 's'},
 		{"list", required_argument, NULL, 'l'},
+		{"html", no_argument, NULL, 'H'},
 		{NULL, 0, NULL, 0},
 	};
 	struct store_ids ids = STORE_IDS_INIT;
@@ -52,6 +53,7 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 	char *list_title = NULL; /* owned, from the store */
 	int64_t since = 0, first = 0, last = 0;
 	size_t i, n = 0;
+	bool html = false;
 	int opt, ex, rc = 0;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -64,6 +66,8 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 			}
 		} else if (opt == 'l') {
 			title = optarg;
+		} else if (opt == 'H') {
+			html = true;
 		} else {
 			return EX_USAGE;
 		}
@@ -109,7 +113,7 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 		req.nr_items = n;
 		rc = digest_build(&data, st, &req);
 		if (rc == 0)
-			rc = digest_render_text(&out, templates, data);
+			rc = digest_render(&out, templates, data, html);
 		if (rc == 0)
 			fwrite(out.data, 1, out.len, stdout);
 	}

@@ -56,6 +56,29 @@ static char *padded(const char *s, size_t width)
 	return buf_detach(&b, NULL);
 }
 
+/*
+ * A Message-ID as a URL path segment: what RFC 3986 does not allow
+ * there unescaped ('/', '%', '?', '#', spaces, quotes, non-ASCII) is
+ * percent-encoded, as lore does for ids holding '/'. Owned.
+ */
+static char *url_segment(const char *id)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)id; *p; p++) {
+		if (isalnum(*p) || strchr("-._~@!$&'()*+,;=:", *p)) {
+			buf_addch(&b, *p);
+		} else {
+			buf_addch(&b, '%');
+			buf_addch(&b, hex[*p >> 4]);
+			buf_addch(&b, hex[*p & 15]);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
 /* --- authors -------------------------------------------------------------- */
 
 struct tally {
@@ -381,6 +404,7 @@ static void entry_to_data(struct tdata *entries, struct tdata *details,
 	char *col = padded(e->item->rule, rule_width);
 	char *status = padded(e->status, DIGEST_STATUS_WIDTH);
 	char *indent = padded("", rule_width + 1 + DIGEST_STATUS_WIDTH);
+	char *seg;
 
 	tdata_set_str(o, "rule_col", col);
 	tdata_set_str(o, "status_col", status);
@@ -410,11 +434,12 @@ static void entry_to_data(struct tdata *entries, struct tdata *details,
 		tdata_set_str(o, "missing", e->missing);
 	if (e->activity)
 		tdata_set_str(o, "activity", e->activity);
+	seg = url_segment(e->message_id);
 	if (archive_url)
-		tdata_set_strf(o, "link", "%s/%s/", archive_url, e->message_id);
+		tdata_set_strf(o, "link", "%s/%s/", archive_url, seg);
 	else
-		tdata_set_strf(o, "link", "https://lore.kernel.org/r/%s",
-			       e->message_id);
+		tdata_set_strf(o, "link", "https://lore.kernel.org/r/%s", seg);
+	free(seg);
 	tdata_set_str(o, "message_id", e->message_id);
 	if (e->changes)
 		tdata_set_str(o, "changes", e->changes);
@@ -479,13 +504,15 @@ out:
 	return rc;
 }
 
-int digest_render_text(struct buf *out, const struct tpl_dir *templates,
-		       const struct tdata *data)
+int digest_render(struct buf *out, const struct tpl_dir *templates,
+		  const struct tdata *data, bool html)
 {
-	const struct tpl *t = tpl_dir_get(templates, "digest", TPL_TEXT);
+	enum tpl_mode mode = html ? TPL_HTML : TPL_TEXT;
+	const struct tpl *t = tpl_dir_get(templates, "digest", mode);
 
 	if (!t)
-		return errorf(ERR_NOTFOUND,
-			      "digest: no digest.txt in the templates");
-	return tpl_render(out, t, data, TPL_TEXT);
+		return errorf(ERR_NOTFOUND, "digest: no digest.%s in the "
+					    "templates",
+			      html ? "html" : "txt");
+	return tpl_render(out, t, data, mode);
 }

@@ -16,6 +16,7 @@
 #ifndef PATCHLETTER_DIGEST_H
 #define PATCHLETTER_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,11 +59,11 @@ int digest_build(struct tdata **out, struct store *st,
 		 const struct digest_request *req) WARN_UNUSED;
 
 /*
- * Render data as the plain-text digest with the "digest" template of
- * templates (appended to out). 0, ERR_NOTFOUND (no such template) or
- * the renderer's error.
+ * Render data with the "digest" template of templates, digest.txt or
+ * (html) digest.html, appended to out. 0, ERR_NOTFOUND (no such
+ * template) or the renderer's error.
  */
-int digest_render_text(struct buf *out, const struct tpl_dir *templates,
-		       const struct tdata *data) WARN_UNUSED;
+int digest_render(struct buf *out, const struct tpl_dir *templates,
+		  const struct tdata *data, bool html) WARN_UNUSED;
 
 #endif
