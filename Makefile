@@ -82,6 +82,7 @@ BOT_SRCS += bot/cmd_show.c
 BOT_SRCS += bot/cmd_series.c
 BOT_SRCS += bot/cmd_digest.c
 BOT_SRCS += bot/cmd_status.c
+BOT_SRCS += bot/notify.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -131,6 +132,8 @@ test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers_git
 test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
+UNIT_TESTS += notify
+test_notify_SRCS = bot/notify.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
