@@ -7,10 +7,15 @@
 #   make bench      benchmarks (not part of check)
 #   make deps       install missing Debian packages (idempotent, silent)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package, in build-deb/ (packaging/build-deb.sh)
 #   make format     clang-format every C file
 #
 # Build variables: O (output folder), SANITIZE (e.g. address,undefined),
-# CC, CFLAGS, LDFLAGS. V=1 shows the commands.
+# CC, CPPFLAGS, CFLAGS, LDFLAGS. V=1 shows the commands.
+
+# The release; packaging/debian/changelog must name the same (make deb
+# checks).
+VERSION = 0.1
 
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
@@ -21,6 +26,7 @@ DESTDIR    ?=
 
 O        ?= build
 SANITIZE ?=
+CPPFLAGS ?=
 CFLAGS   ?= -O2 -g
 LDFLAGS  ?=
 
@@ -36,7 +42,8 @@ PKG_LIBS   = $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
 
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARNINGS) -MMD -MP -Ibot -Irules \
 	      -DPATCHLETTER_TEMPLATES_DIR='"$(DATADIR)/templates"' \
-	      $(PKG_CFLAGS) $(CFLAGS)
+	      -DPATCHLETTER_VERSION='"$(VERSION)"' \
+	      $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(LDFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
@@ -85,6 +92,7 @@ BOT_SRCS += bot/cmd_show.c
 BOT_SRCS += bot/cmd_series.c
 BOT_SRCS += bot/cmd_digest.c
 BOT_SRCS += bot/cmd_status.c
+BOT_SRCS += bot/notify.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -140,6 +148,8 @@ test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers_git
 test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
+UNIT_TESTS += notify
+test_notify_SRCS = bot/notify.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
@@ -157,7 +167,7 @@ BENCH_BINS = $(BENCHES:%=$(O)/tests/bench/%)
 
 .PHONY: all programs deps check test unit integration asan demo bench \
 	bench-programs \
-	install uninstall clean format
+	install uninstall deb clean format
 
 all: deps
 	$(Q)$(MAKE) --no-print-directory programs
@@ -226,19 +236,33 @@ $(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
 
 # --- installing ------------------------------------------------------------
 
+MAN1 = packaging/man/patchletter.1
+MAN5 = packaging/man/patchletter.conf.5 packaging/man/patchletter-rules.5
+
 install: programs
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(PROGRAM) $(DESTDIR)$(BINDIR)/patchletter
 	install -m 644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 packaging/patchletter.conf \
 		$(DESTDIR)$(DATADIR)/patchletter.conf.example
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/patchletter
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(MAN1:packaging/man/%=$(DESTDIR)$(MANDIR)/man1/%) \
+		$(MAN5:packaging/man/%=$(DESTDIR)$(MANDIR)/man5/%)
+
+# The .deb of the committed tree plus uncommitted changes to tracked files,
+# built and unit-tested by dpkg-buildpackage in build-deb/ (not part of
+# all: it needs debhelper; tests/integration/t910-deb.sh runs it).
+deb:
+	$(Q)sh packaging/build-deb.sh $(VERSION)
 
 clean:
-	rm -rf build build-asan build-fuzz build-bench
+	rm -rf build build-asan build-fuzz build-bench build-deb
 
 format:
 	clang-format -i $(wildcard bot/*.[ch] rules/*.[ch] tests/unit/*.[ch] \

@@ -79,4 +79,11 @@
 #define SECRET_MAX_BYTES 4096
 #define COMMAND_MAX_BYTES (256u << 10)
 
+/*
+ * A STATUS= line for the service manager (notify.h). systemd reads a
+ * notification datagram into a PIPE_BUF (4096) buffer and drops longer
+ * ones; a status line is for `systemctl status`, a glance.
+ */
+#define NOTIFY_STATUS_MAX_BYTES 1024
+
 #endif

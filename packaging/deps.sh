@@ -8,9 +8,12 @@ set -eu
 BUILD="gcc make pkg-config libetpan-dev libcurl4-gnutls-dev libgit2-dev
 libconfuse-dev libsqlite3-dev"
 # Tests: unit tests, the real servers the integration tests start, the
-# fuzzer's compiler, reference tools for the benchmarks.
+# fuzzer's compiler, reference tools for the benchmarks, and the package
+# test's tools (build and check the .deb, render the manual pages, check
+# the systemd unit).
 TEST="libcmocka-dev sqlite3 dovecot-imapd python3-aiosmtpd public-inbox
-git clang libclang-rt-14-dev openssl procps"
+git clang libclang-rt-14-dev openssl procps debhelper lintian groff-base
+man-db systemd"
 
 missing=
 for p in $BUILD $TEST; do
