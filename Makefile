@@ -84,6 +84,9 @@ BOT_SRCS += bot/cmd_status.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
+RULES_SRCS += rules/keywords.c
+RULES_SRCS += rules/tzdb.c
+RULES_SRCS += rules/rulefile.c
 
 SRCS = $(BOT_SRCS) $(RULES_SRCS)
 OBJS = $(SRCS:%.c=$(O)/%.o)
@@ -130,6 +133,11 @@ test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers_git
 test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
+UNIT_TESTS += keywords
+test_keywords_SRCS = rules/keywords.c $(COMMON_SRCS)
+UNIT_TESTS += rulefile
+test_rulefile_SRCS = rules/rulefile.c rules/tzdb.c bot/cfgparse.c \
+	$(test_maintainers_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
