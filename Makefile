@@ -87,6 +87,7 @@ RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 RULES_SRCS += rules/keywords.c
 RULES_SRCS += rules/tzdb.c
 RULES_SRCS += rules/rulefile.c
+RULES_SRCS += rules/match.c
 
 SRCS = $(BOT_SRCS) $(RULES_SRCS)
 OBJS = $(SRCS:%.c=$(O)/%.o)
@@ -138,6 +139,8 @@ test_keywords_SRCS = rules/keywords.c $(COMMON_SRCS)
 UNIT_TESTS += rulefile
 test_rulefile_SRCS = rules/rulefile.c rules/tzdb.c bot/cfgparse.c \
 	$(test_maintainers_SRCS)
+UNIT_TESTS += match
+test_match_SRCS = rules/match.c rules/keywords.c $(test_rulefile_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
