@@ -81,6 +81,10 @@ BOT_SRCS += bot/cmd_show.c
 BOT_SRCS += bot/cmd_series.c
 BOT_SRCS += bot/cmd_digest.c
 BOT_SRCS += bot/cmd_status.c
+BOT_SRCS += bot/series_facts.c
+BOT_SRCS += bot/maintainers_source.c
+BOT_SRCS += bot/cmd_rules.c
+BOT_SRCS += bot/cmd_maintainers.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
