@@ -156,6 +156,10 @@ BENCHES += bench_maintainers
 bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
 
+BENCHES += bench_match
+bench_match_SRCS = rules/match.c rules/keywords.c rules/rulefile.c \
+	rules/tzdb.c bot/cfgparse.c $(bench_maintainers_SRCS)
+
 BENCH_BINS = $(BENCHES:%=$(O)/tests/bench/%)
 
 # --- top-level targets -----------------------------------------------------

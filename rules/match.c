@@ -506,12 +506,15 @@ void match_index_add(struct match_index *ix, const struct rulefile *rf,
 				e ? &r->exc[RULE_KEYWORDS]
 				  : &r->inc[RULE_KEYWORDS];
 
-			xr->path_ids[e] =
-				xcalloc(pv->nr + 1, sizeof(*xr->path_ids[e]));
+			/* NULL when empty: most rules have neither. */
+			if (pv->nr)
+				xr->path_ids[e] = xcalloc(
+					pv->nr, sizeof(*xr->path_ids[e]));
 			for (size_t k = 0; k < pv->nr; k++)
 				xr->path_ids[e][k] = path_id(ix, &pv->v[k]);
-			xr->kw_ids[e] =
-				xcalloc(kv->nr + 1, sizeof(*xr->kw_ids[e]));
+			if (kv->nr)
+				xr->kw_ids[e] =
+					xcalloc(kv->nr, sizeof(*xr->kw_ids[e]));
 			for (size_t k = 0; k < kv->nr; k++)
 				xr->kw_ids[e][k] = keyword_id(ix, &kv->v[k]);
 		}
@@ -547,7 +550,8 @@ struct prep {
 	const struct match_series *s;
 	const char **paths; /* owned array, borrowed strings; sorted, unique */
 	size_t nr_paths, words;
-	char *title;   /* owned, lower case */
+	char *title; /* owned, lower case */
+	size_t title_len;
 	char *list;    /* owned, lower case; NULL unknown */
 	size_t label;  /* bytes of list's first label */
 	char *address; /* owned, lower case; NULL none */
@@ -819,9 +823,9 @@ static void prepare(struct prep *pp, struct match_index *ix,
 	}
 
 	pp->title = rulefile_lower(s->title ? s->title : "");
+	pp->title_len = strlen(pp->title);
 	keywords_hits_reset(&ix->subj_hits);
-	keywords_scan(ix->subj, pp->title, strlen(pp->title), &ix->subj_hits,
-		      NULL);
+	keywords_scan(ix->subj, pp->title, pp->title_len, &ix->subj_hits, NULL);
 	if (s->list_id && s->list_id[0]) {
 		pp->list = rulefile_lower(s->list_id);
 		dot = strchr(pp->list, '.');
@@ -1128,7 +1132,7 @@ static bool value_holds(const struct match_index *ix, const struct prep *pp,
 	case RULE_SECTIONS:
 		return in_section(ix, v->section);
 	case RULE_SUBJECT:
-		return glob_match(v->glob, pp->title, strlen(pp->title), NULL);
+		return glob_match(v->glob, pp->title, pp->title_len, NULL);
 	case RULE_AUTHORS:
 		return author_is(pp, v);
 	case RULE_KEYWORDS:
