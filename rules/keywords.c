@@ -237,7 +237,9 @@ void keywords_build(struct keywords *kw)
 	free_building(kw);
 
 	/* Outputs, grouped by state. */
-	qsort(kw->outputs, kw->nr_outputs, sizeof(*kw->outputs), cmp_output);
+	if (kw->nr_outputs) /* qsort(NULL, 0, ...) is undefined */
+		qsort(kw->outputs, kw->nr_outputs, sizeof(*kw->outputs),
+		      cmp_output);
 	kw->out_ids = xcalloc(kw->nr_outputs + 1, sizeof(*kw->out_ids));
 	for (size_t k = 0; k < kw->nr_outputs; k++) {
 		struct kw_state *st = &kw->states[kw->outputs[k].state];

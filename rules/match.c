@@ -750,12 +750,14 @@ static void prepare(struct prep *pp, struct match_index *ix,
 	build_automata(ix);
 	if (++ix->gen == 0) {
 		/* Wrapped: clear every stamp. */
-		memset(ix->cand_gen, 0,
-		       ix->alloc_cand_gen * sizeof(*ix->cand_gen));
+		if (ix->cand_gen)
+			memset(ix->cand_gen, 0,
+			       ix->alloc_cand_gen * sizeof(*ix->cand_gen));
 		memset(ix->sec_gen, 0,
 		       (ix->nr_sections + 1) * sizeof(*ix->sec_gen));
-		memset(ix->pat_hits, 0,
-		       ix->alloc_pat_hits * sizeof(*ix->pat_hits));
+		if (ix->pat_hits)
+			memset(ix->pat_hits, 0,
+			       ix->alloc_pat_hits * sizeof(*ix->pat_hits));
 		ix->gen = 1;
 	}
 
@@ -1401,7 +1403,8 @@ void match_index_query(struct match_hits *out, struct match_index *ix,
 
 	prepare(&pp, ix, s);
 	collect(ix, &pp);
-	qsort(ix->cands, ix->nr_cands, sizeof(*ix->cands), cmp_u32);
+	if (ix->nr_cands) /* qsort(NULL, 0, ...) is undefined */
+		qsort(ix->cands, ix->nr_cands, sizeof(*ix->cands), cmp_u32);
 	for (size_t k = 0; k < ix->nr_cands; k++) {
 		const struct ix_rule *xr = &ix->rules[ix->cands[k]];
 
