@@ -686,6 +686,103 @@ static void test_value_bounds(void **state)
 		     "selects nothing");
 }
 
+/*
+ * Strangers' files are not well-formed: thousands of mutations of the
+ * examples (bytes flipped, deleted, duplicated, braces and quotes thrown
+ * in) must each parse or be refused with errors, never crash or leak
+ * (the suite runs under ASan and UBSan too), and every error line must
+ * read "NAME:LINE: ..." or "NAME: ...".
+ */
+/*
+ * A file that leaves a double-quoted string open where an option name is
+ * expected: libconfuse 3.3 took it for a good file and aborted the
+ * process on the next section it created (cfgparse.c says more).
+ */
+static void test_open_string(void **state)
+{
+	(void)state;
+	expect_error("rule \"a\" { lists = \"kvm\" }\n\"abc\n", NULL, 2,
+		     "this quoted string is never closed");
+	expect_error("rule \"a\" { lists = \"kvm\" }\n\"abc\nzzz\" = 1\n", NULL,
+		     3, "unknown option 'abc\\x0azzz' at the top level");
+	expect_error("rule \"a\" {\n lists = 'kvm\n}\n", NULL, 2,
+		     "this quoted string is never closed");
+}
+
+static void test_mutations(void **state)
+{
+	static const char *const names[] = {"maintainer.rules",
+					    "reviewer.rules", "keywords.rules",
+					    "weekly.rules"};
+	static const char junk[] = "{}\"'#=,+$\\\n\t*[]()x";
+	uint32_t seed = 2026;
+
+	(void)state;
+	for (size_t e = 0; e < ARRAY_SIZE(names); e++) {
+		char *path = example_path(names[e]);
+		struct buf orig = BUF_INIT;
+
+		assert_true(testdata_read(&orig, path));
+		free(path);
+		for (int round = 0; round < 500; round++) {
+			struct buf text = BUF_INIT, errors = BUF_INIT;
+			struct rulefile *rf = NULL;
+			int rc;
+
+			buf_add(&text, orig.data, orig.len);
+			for (int k = 0, n = 1 + round % 8; k < n; k++) {
+				size_t at;
+
+				seed = seed * 1103515245u + 12345u;
+				at = (seed >> 8) % text.len;
+				switch ((seed >> 4) % 4) {
+				case 0: /* replace a byte */
+					text.data[at] =
+						junk[(seed >> 12) %
+						     (sizeof(junk) - 1)];
+					break;
+				case 1: /* delete a run */
+					memmove(text.data + at,
+						text.data + at + 1,
+						text.len - at - 1);
+					buf_truncate(&text, text.len - 1);
+					break;
+				case 2: /* any byte at all, NUL included */
+					text.data[at] = (char)(seed >> 16);
+					break;
+				default: { /* duplicate the tail */
+					char *tail = xmemdup0(text.data + at,
+							      text.len - at);
+
+					buf_add(&text, tail, strlen(tail));
+					free(tail);
+					break;
+				}
+				}
+				if (!text.len)
+					buf_addch(&text, '{');
+			}
+			rc = rulefile_parse(&rf, "m.rules", text.data, text.len,
+					    NULL, &errors);
+			assert_true(rc == 0 || rc == ERR_PERM ||
+				    rc == ERR_LIMIT);
+			assert_true(rc == 0 ? rf != NULL : rf == NULL);
+			if (rc)
+				assert_true(errors.len > 0);
+			for (const char *l = errors.data; *l;
+			     l = strchr(l, '\n') + 1) {
+				if (strncmp(l, "m.rules:", 8))
+					print_error("%s", errors.data);
+				assert_int_equal(strncmp(l, "m.rules:", 8), 0);
+			}
+			rulefile_free(rf);
+			buf_release(&errors);
+			buf_release(&text);
+		}
+		buf_release(&orig);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -707,6 +804,8 @@ int main(void)
 		cmocka_unit_test(test_ten_thousand_rules),
 		cmocka_unit_test(test_too_many_values),
 		cmocka_unit_test(test_value_bounds),
+		cmocka_unit_test(test_open_string),
+		cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests_name("rulefile", tests, NULL, NULL);
