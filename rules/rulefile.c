@@ -371,7 +371,7 @@ static int compile_list(struct checker *c, struct rule_value *v,
 			struct buf *why)
 {
 	const struct rulefile_options *o = c->opts;
-	char *s = xstrdup(v->text);
+	char *s = xstrdup(v->text), *at;
 	size_t n = strlen(s);
 	int rc = 0;
 
@@ -380,6 +380,13 @@ static int compile_list(struct checker *c, struct rule_value *v,
 		memmove(s, s + 1, n - 2);
 		s[n - 2] = '\0';
 	}
+	/*
+	 * A posting address: vger, lists.linux.dev and infradead lists
+	 * take it, '@' made '.', for their List-Id (RFC 2919 suggests it).
+	 */
+	at = strchr(s, '@');
+	if (at && at != s && !strchr(at + 1, '@'))
+		*at = '.';
 	if (!list_id_ok(s)) {
 		buf_adds(why, "is neither a list name nor a List-Id");
 		rc = ERR_PERM;

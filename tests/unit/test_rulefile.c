@@ -442,7 +442,8 @@ static void test_defaults_and_keys(void **state)
 	assert_int_equal(
 		parse(&rf,
 		      "rule \"x\" {\n"
-		      "  lists = { \"kvm\", \"<Netdev.vger.kernel.org>\" }\n"
+		      "  lists = { \"kvm\", \"<Netdev.vger.kernel.org>\", "
+		      "\"linux-mm@kvack.org\" }\n"
 		      "  authors = { \"  Paula   MAINTAINER \", "
 		      "\"Ada <Ada@Example.COM>\", \"*@AMD.com\" }\n"
 		      "  subject = \"KVM: SVM:*\"\n"
@@ -468,6 +469,8 @@ static void test_defaults_and_keys(void **state)
 	assert_int_equal(r->inc[RULE_LISTS].v[1].kind, RULE_LIST_ID);
 	assert_string_equal(r->inc[RULE_LISTS].v[1].key,
 			    "netdev.vger.kernel.org");
+	/* A posting address stands for its List-Id. */
+	assert_string_equal(r->inc[RULE_LISTS].v[2].key, "linux-mm.kvack.org");
 	assert_string_equal(r->inc[RULE_AUTHORS].v[0].key, "paula maintainer");
 	assert_int_equal(r->inc[RULE_AUTHORS].v[1].kind, RULE_AUTHOR_ADDRESS);
 	assert_string_equal(r->inc[RULE_AUTHORS].v[1].key, "ada@example.com");
@@ -476,7 +479,7 @@ static void test_defaults_and_keys(void **state)
 	assert_string_equal(r->inc[RULE_SUBJECT].v[0].key, "kvm: svm:*");
 	/* Keywords keep their case. */
 	assert_string_equal(r->inc[RULE_KEYWORDS].v[0].key, "Cond_Resched");
-	assert_int_equal(rf->nr_values, 7);
+	assert_int_equal(rf->nr_values, 8);
 	rulefile_free(rf);
 	buf_release(&errors);
 }
