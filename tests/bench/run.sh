@@ -39,7 +39,7 @@ if [ -f "$MAINT" ]; then
 		echo "get_maintainer.pl on $# of the same patches: $ms ms per patch (wall clock), $(( ms * 10 )) ms for one series of 10 patches, sections only"
 	else
 		echo "get_maintainer.pl reference: not run (set GET_MAINTAINER=path/to/get_maintainer.pl);"
-		echo "  measured on these patches: ~650 ms per patch (wall clock on a loaded 2-core machine, ~310 ms CPU),"
+		echo "  measured on these patches: 260-340 ms per patch (2.6-3.4 s a series of 10),"
 		echo "  earlier on the lore corpus ~520 ms per patch, for: perl get_maintainer.pl $GM_ARGS PATCH"
 	fi
 else
