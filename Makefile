@@ -93,9 +93,17 @@ BOT_SRCS += bot/cmd_series.c
 BOT_SRCS += bot/cmd_digest.c
 BOT_SRCS += bot/cmd_status.c
 BOT_SRCS += bot/notify.c
+BOT_SRCS += bot/series_facts.c
+BOT_SRCS += bot/maintainers_source.c
+BOT_SRCS += bot/cmd_rules.c
+BOT_SRCS += bot/cmd_maintainers.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
+RULES_SRCS += rules/keywords.c
+RULES_SRCS += rules/tzdb.c
+RULES_SRCS += rules/rulefile.c
+RULES_SRCS += rules/match.c
 
 SRCS = $(BOT_SRCS) $(RULES_SRCS)
 OBJS = $(SRCS:%.c=$(O)/%.o)
@@ -150,6 +158,13 @@ UNIT_TESTS += maintainers_git
 test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
 UNIT_TESTS += notify
 test_notify_SRCS = bot/notify.c $(COMMON_SRCS)
+UNIT_TESTS += keywords
+test_keywords_SRCS = rules/keywords.c $(COMMON_SRCS)
+UNIT_TESTS += rulefile
+test_rulefile_SRCS = rules/rulefile.c rules/tzdb.c bot/cfgparse.c \
+	$(test_maintainers_SRCS)
+UNIT_TESTS += match
+test_match_SRCS = rules/match.c rules/keywords.c $(test_rulefile_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
@@ -160,6 +175,10 @@ store_bench_SRCS = bot/store.c bot/store_series.c bot/store_match.c bot/person.c
 BENCHES += bench_maintainers
 bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
+
+BENCHES += bench_match
+bench_match_SRCS = rules/match.c rules/keywords.c rules/rulefile.c \
+	rules/tzdb.c bot/cfgparse.c $(bench_maintainers_SRCS)
 
 BENCH_BINS = $(BENCHES:%=$(O)/tests/bench/%)
 

@@ -39,6 +39,15 @@
 #define RULEFILE_MAX_RULES 64
 #define RULEFILE_MAX_PATTERNS 512 /* values of all criteria, all rules */
 #define RULEFILE_MAX_PATTERN_BYTES 256
+#define RULEFILE_MAX_NAME_BYTES 64 /* a rule's title, echoed in digests */
+/* A shorter keyword would match nearly every diff. */
+#define RULEFILE_MIN_KEYWORD_BYTES 3
+/* digest { max-size }: a subscriber may ask for less than the operator's
+ * limit, never for a digest too small to hold one series. */
+#define RULEFILE_MIN_DIGEST_BYTES (4u << 10)
+#define RULEFILE_MAX_DIGEST_BYTES (8u << 20)
+#define RULEFILE_MAX_MIN_REVIEWS 1000 /* min-reviews: no series gets more */
+#define TZDB_MAX_NAME 64 /* "America/Argentina/ComodRivadavia" is 32 */
 
 /* The store. */
 #define STORE_BUSY_TIMEOUT_MS 5000 /* wait for another process's lock */

@@ -58,9 +58,29 @@ static bool full(const struct cfgparse *p)
 	return p->nerrors >= CONFIG_MAX_ERRORS;
 }
 
-/* Record an error; the message is taken over. */
+/*
+ * Record an error; the message is taken over. libconfuse's own messages
+ * quote the text's tokens as they are ("no sub-section title/index for
+ * '...'"), and a token may hold a newline: control bytes become \xNN, so
+ * that a report mailed back to a rule file's author has exactly one line
+ * per error, none of the author's making.
+ */
 static void add_error(struct cfgparse *p, int line, char *msg)
 {
+	if (strpbrk(msg, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c"
+			 "\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+			 "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f")) {
+		struct buf clean = BUF_INIT;
+
+		for (const char *c = msg; *c; c++) {
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				buf_addf(&clean, "\\x%02x", (unsigned char)*c);
+			else
+				buf_addch(&clean, *c);
+		}
+		free(msg);
+		msg = buf_detach(&clean, NULL);
+	}
 	if (full(p)) {
 		free(msg);
 		p->truncated = true;
@@ -457,12 +477,16 @@ static bool word_char(char c)
 	return c && !strchr(" #\"'\t\n\r={}()+,*", c);
 }
 
-static char *classify(const char *text, size_t len)
+/*
+ * With open_line not NULL, *open_line is set to the line where a quoted
+ * string that the text never closes begins, or 0.
+ */
+static char *classify(const char *text, size_t len, int *open_line)
 {
 	enum { CODE, DQ, SQ, LINE_COMMENT, BLOCK_COMMENT } st = CODE;
 	char *cls = xmalloc(len + 1);
 	bool in_word = false;
-	size_t i, j;
+	size_t i, j, string_start = 0;
 
 	for (i = 0; i < len; i++) {
 		char c = text[i], next = i + 1 < len ? text[i + 1] : '\0';
@@ -473,9 +497,11 @@ static char *classify(const char *text, size_t len)
 			if (c == '"') {
 				cls[i] = CLS_STRING;
 				st = DQ;
+				string_start = i;
 			} else if (c == '\'') {
 				cls[i] = CLS_LITERAL;
 				st = SQ;
+				string_start = i;
 			} else if (c == '#') {
 				cls[i] = CLS_COMMENT;
 				st = LINE_COMMENT;
@@ -526,6 +552,14 @@ static char *classify(const char *text, size_t len)
 			break;
 		}
 	}
+	if (open_line) {
+		*open_line = 0;
+		if (st == DQ || st == SQ) {
+			*open_line = 1;
+			for (i = 0; i < string_start; i++)
+				*open_line += text[i] == '\n';
+		}
+	}
 	return cls;
 }
 
@@ -557,6 +591,13 @@ static void drop_lines(struct cfgparse *p, const char *text, size_t len,
 	}
 	if (cur <= p->nlines)
 		p->dropped[cur] = true;
+}
+
+/* Blank lines from line on, to the end of the text. */
+static void drop_from(struct cfgparse *p, int line)
+{
+	for (int l = line; l <= p->nlines; l++)
+		p->dropped[l] = true;
 }
 
 /*
@@ -834,7 +875,7 @@ int cfgparse_buf(struct cfgparse *p, cfg_opt_t *schema, const char *text,
 	cfg_opt_t *copy = NULL;
 	char *cls = NULL;
 	cfg_t *cfg;
-	int rc;
+	int rc, open;
 
 	if (active)
 		BUG("cfgparse: a parse is already under way");
@@ -848,10 +889,17 @@ int cfgparse_buf(struct cfgparse *p, cfg_opt_t *schema, const char *text,
 		return ERR_PERM;
 	p->dropped = xcalloc((size_t)p->nlines + 2, sizeof(*p->dropped));
 	copy = schema_copy(schema, false);
-	cls = classify(text, len);
+	cls = classify(text, len, &open);
 	if (flags & CFGPARSE_ENV_STRICT)
 		check_env(p, text, len, cls);
 	check_braces(p, text, len, cls);
+	if (open) {
+		cfgparse_errorf(p, open,
+				"this quoted string is never closed (a "
+				"closing quote is missing here or further "
+				"down)");
+		drop_from(p, open);
+	}
 	p->kept_errors = p->nerrors; /* not found again by a re-parse */
 
 	active = p;
@@ -861,6 +909,21 @@ int cfgparse_buf(struct cfgparse *p, cfg_opt_t *schema, const char *text,
 		int line;
 
 		build_text(&work, p, text, len, cls);
+		/*
+		 * Blanking a line may have taken the closing quote of a
+		 * string that opens above it. libconfuse 3.3's lexer has no
+		 * end-of-file rule inside a double-quoted string: it would
+		 * take the rest of the text as the string, call the parse a
+		 * success and stay in that state, so that the next section it
+		 * creates fails to parse its defaults and abort()s. Blank
+		 * from such a string on, without a word: the error that
+		 * blanked the line was reported.
+		 */
+		free(classify(work.data, work.len, &open));
+		if (open) {
+			drop_from(p, open);
+			continue;
+		}
 		reset_marks(p);
 		cfg = cfg_init(copy, CFGF_NONE);
 		if (!cfg)

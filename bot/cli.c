@@ -19,8 +19,7 @@
  * A subcommand whose machinery has not landed says so and fails, rather
  * than pretending (issue 2: "says so and exits non-zero").
  */
-static int cmd_unavailable(const struct cli_globals *g, int argc,
-			   char **argv)
+static int cmd_unavailable(const struct cli_globals *g, int argc, char **argv)
 {
 	(void)g;
 	(void)argc;
@@ -63,8 +62,38 @@ const struct cli_command cli_commands[] = {
 	 "  --list NAME   the title used in the digest's first line\n"
 	 "  --html        the HTML companion instead of the text\n",
 	 cmd_digest},
-	{"rules", "check a rule file",
-	 "usage: patchletter rules check FILE\n", cmd_unavailable},
+	{"rules", "check a rule file, explain or try it on stored series",
+	 "usage: patchletter rules check [--maintainers PATH] FILE\n"
+	 "       patchletter rules explain [--maintainers PATH] FILE "
+	 "SERIES-ID\n"
+	 "       patchletter rules match [--maintainers PATH] FILE\n"
+	 "\n"
+	 "  check     report every error of the rule file with its line, as\n"
+	 "            a rule file mailed to the bot is checked\n"
+	 "  explain   which rule matches the stored series and why (which\n"
+	 "            path hit which pattern of which section), or, for each\n"
+	 "            rule, the first criterion that failed and on what\n"
+	 "  match     the stored series the rule file matches, and by which\n"
+	 "            rules\n"
+	 "  --maintainers PATH  MAINTAINERS to check sections against\n"
+	 "            (default: the configuration's maintainers { })\n"
+	 "\n"
+	 "rules/README.md describes the language.\n",
+	 cmd_rules},
+	{"maintainers", "the MAINTAINERS sections of files or patches",
+	 "usage: patchletter maintainers sections [--maintainers PATH] "
+	 "[--paths]\n"
+	 "                                        FILE.patch|PATH...\n"
+	 "\n"
+	 "Prints the sections, one a line, in get_maintainer.pl's subsystem\n"
+	 "order. An argument naming a file is read as a patch or a mail\n"
+	 "(- reads one from standard input); any other is a path in the\n"
+	 "tree, as with get_maintainer.pl -f. --paths takes every argument\n"
+	 "as a path.\n"
+	 "\n"
+	 "  --maintainers PATH  the MAINTAINERS file (default: the\n"
+	 "            configuration's maintainers { file | git + ref })\n",
+	 cmd_maintainers},
 	{"status", "show the state of the store, sources and outbox",
 	 "usage: patchletter status [--check]\n"
 	 "\n"
@@ -95,10 +124,9 @@ void cli_usage(const struct cli_command *cmd, bool to_stdout)
 }
 
 /* What the program runs on without a configuration file. */
-static const char builtin_config[] =
-	"bot {\n"
-	"	address = \"patchletter@localhost\"\n"
-	"}\n";
+static const char builtin_config[] = "bot {\n"
+				     "	address = \"patchletter@localhost\"\n"
+				     "}\n";
 
 int cli_config(struct config *out, const struct cli_globals *g)
 {

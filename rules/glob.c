@@ -45,6 +45,7 @@ struct glob {
 	size_t dir_prefix;	   /* see glob_dir_prefix_len() */
 	bool subtree;
 	bool literal;
+	bool text_mode; /* GLOB_TEXT */
 	int depth;
 };
 
@@ -67,7 +68,7 @@ static int bad(struct buf *err, const char *why)
 
 /* Parse the set after '[' at *i; on return *i is past the closing ']'. */
 static int parse_class(struct glob_class *out, const char *p, size_t len,
-		       size_t *i, struct buf *err)
+		       size_t *i, bool text, struct buf *err)
 {
 	size_t j = *i;
 	bool negate = false, first = true;
@@ -84,7 +85,7 @@ static int parse_class(struct glob_class *out, const char *p, size_t len,
 		 */
 		if (lo == ']' && !first)
 			break;
-		if (lo == '/')
+		if (lo == '/' && !text)
 			return bad(err, "a '/' inside [...] never matches");
 		if (lo == '\\')
 			return bad(err,
@@ -92,7 +93,7 @@ static int parse_class(struct glob_class *out, const char *p, size_t len,
 		hi = lo;
 		if (j + 2 < len && p[j + 1] == '-' && p[j + 2] != ']') {
 			hi = (unsigned char)p[j + 2];
-			if (hi == '/' || hi == '\\')
+			if ((hi == '/' && !text) || hi == '\\')
 				return bad(err, "bad range inside [...]");
 			if (hi < lo)
 				return bad(err, "reversed range inside [...]");
@@ -131,6 +132,7 @@ int glob_compile(struct glob **out, const char *pattern, size_t len,
 	g = xcalloc(1, sizeof(*g));
 	g->text = xmemdup0(pattern, len);
 	g->len = len;
+	g->text_mode = (flags & GLOB_TEXT) != 0;
 	for (size_t i = 0, run_off = 0, run_len = 0; i < len;) {
 		struct glob_token t = {TOK_LIT, 0, 0};
 		unsigned char c = (unsigned char)pattern[i];
@@ -172,7 +174,7 @@ int glob_compile(struct glob **out, const char *pattern, size_t len,
 			i++;
 			XGROW(g->cls, cls_alloc, g->nr_cls + 1);
 			rc = parse_class(&g->cls[g->nr_cls], pattern, len, &i,
-					 err);
+					 g->text_mode, err);
 			if (rc)
 				goto fail;
 			t.kind = TOK_CLASS;
@@ -183,7 +185,7 @@ int glob_compile(struct glob **out, const char *pattern, size_t len,
 		} else {
 			t.c = c;
 			i++;
-			if (c == '/') {
+			if (c == '/' && !g->text_mode) {
 				slashes++;
 				if (!seen_wild)
 					g->dir_prefix = i;
@@ -197,7 +199,7 @@ int glob_compile(struct glob **out, const char *pattern, size_t len,
 		g->tok[g->nr_tok++] = t;
 	}
 	g->literal = !seen_wild;
-	g->subtree = len > 0 && pattern[len - 1] == '/';
+	g->subtree = !g->text_mode && len > 0 && pattern[len - 1] == '/';
 	/* get_maintainer.pl: tr@/@@, ++ unless it ends in '/', -1 for ^\.\* */
 	g->depth = (int)slashes + (g->subtree ? 0 : 1);
 	if (len > 0 && pattern[0] == '*')
@@ -290,6 +292,8 @@ static bool literal_match(const struct glob *g, const char *path, size_t len)
 {
 	if (len < g->len || memcmp(path, g->text, g->len) != 0)
 		return false;
+	if (g->text_mode)
+		return len == g->len;
 	if (g->subtree)
 		return true;
 	/* The rest of the last component may follow, but no more '/'. */
@@ -354,10 +358,14 @@ bool glob_match(const struct glob *g, const char *path, size_t len,
 	for (;; pos++) {
 		int next = !cur;
 
-		/* Accepting state reached after pos bytes: a prefix matched. */
+		/*
+		 * Accepting state reached after pos bytes: a prefix matched
+		 * (the whole text must, under GLOB_TEXT).
+		 */
 		if (r->mark[g->nr_tok] == pos + 1 &&
-		    (g->subtree || last_slash == SIZE_MAX ||
-		     last_slash < pos)) {
+		    (g->text_mode ? pos == len
+				  : g->subtree || last_slash == SIZE_MAX ||
+					    last_slash < pos)) {
 			matched = true;
 			break;
 		}
@@ -376,7 +384,8 @@ bool glob_match(const struct glob *g, const char *path, size_t len,
 			if (s == g->nr_tok)
 				continue;
 			t = &g->tok[s];
-			cross = g->subtree || t->kind == TOK_DSTAR;
+			cross = g->subtree || g->text_mode ||
+				t->kind == TOK_DSTAR;
 			switch (t->kind) {
 			case TOK_LIT:
 				if (c == t->c)

@@ -21,6 +21,12 @@
  *  - "**" is two '*': it does not descend either. GLOB_DOUBLESTAR makes a
  *    "**" cross '/' (an extension for rule files, never for MAINTAINERS).
  *
+ * GLOB_TEXT is for text that is not a path (a rule file's subject
+ * patterns, matched against a series title): '/' is a byte like any
+ * other (wildcards and sets take it, a trailing '/' means nothing) and the
+ * pattern must match the WHOLE text, as fnmatch() does. Case is the
+ * caller's business: fold both sides first.
+ *
  * Cost: glob_match() simulates the pattern's automaton over the path with a
  * set of active states (no backtracking), at most (tokens + 1) state visits
  * per path byte. It counts the visits, so tests can assert the bound.
@@ -35,6 +41,7 @@
 
 enum glob_flags {
 	GLOB_DOUBLESTAR = 1 << 0, /* "**" crosses '/' */
+	GLOB_TEXT = 1 << 1,	  /* not a path: see above */
 };
 
 struct glob;

@@ -1082,7 +1082,8 @@ int maintainers_match_files(struct maintainers_result *out,
 
 	/* @files = sort_and_uniq(@files) */
 	sorted = xcalloc(nr_paths + 1, sizeof(*sorted));
-	memcpy(sorted, paths, nr_paths * sizeof(*sorted));
+	if (nr_paths) /* paths may be NULL then: K: lines only */
+		memcpy(sorted, paths, nr_paths * sizeof(*sorted));
 	n = sort_unique(sorted, nr_paths);
 	for (size_t k = 0; k < n; k++)
 		match_path(&mt, sorted[k]);

@@ -145,7 +145,8 @@ struct maintainers_result {
 
 /*
  * The sections of paths (nr_paths of them, borrowed for the result's
- * lifetime) and, when patch is not NULL, of the K: lines matching its text
+ * lifetime; NULL when nr_paths is 0) and, when patch is not NULL, of the
+ * K: lines matching its text
  * (patch_len bytes), in the order described above. out must be
  * MAINTAINERS_RESULT_INIT or released. Returns 0.
  */

@@ -15,7 +15,7 @@ json() { /usr/bin/python3 -c "import json,sys; $1" ; }
 
 # --- the command line ---------------------------------------------------
 ok "--help lists the commands" bash -c "'$PATCHLETTER' --help | grep -q '^  ingest'"
-for c in run ingest show series digest rules status; do
+for c in run ingest show series digest rules maintainers status; do
 	ok "$c --help exits 0" bash -c "'$PATCHLETTER' $c --help >/dev/null"
 done
 "$PATCHLETTER" frobnicate >/dev/null 2>&1
@@ -104,7 +104,7 @@ printf 'bot {\n  address = "a@b"\n  frobs = 1\n}\n' > "$D/bad.conf"
 "$PATCHLETTER" -c "$D/bad.conf" series 2>"$D/err" >/dev/null
 check "a bad configuration is EX_CONFIG" 78 $?
 ok "... and names file and line" grep -q "^$D/bad.conf:3: " "$D/err"
-"$PATCHLETTER" -s "$D/state" rules check /dev/null >/dev/null 2>&1
+"$PATCHLETTER" -s "$D/state" run >/dev/null 2>&1
 check "a command not built yet says so and fails (EX_UNAVAILABLE)" 69 $?
 
 finish

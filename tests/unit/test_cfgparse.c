@@ -273,13 +273,34 @@ static void test_unrecoverable(void **state)
 	struct buf report = BUF_INIT;
 
 	(void)state;
-	/* An unterminated string runs to the end: nothing to drop. */
+	/*
+	 * An unterminated string runs to the end: it is reported where it
+	 * begins, and the text before it is still checked.
+	 */
 	assert_int_equal(
 		parse(&p, &report, "owner { name = me }\ntitle = \"abc\n\n", 0),
-		ERR_PERM);
-	assert_null(p.cfg);
-	assert_string_equal(report.data, "rules:4: premature end of file\n");
+		0);
+	assert_non_null(p.cfg);
+	assert_string_equal(report.data,
+			    "rules:2: this quoted string is never closed (a "
+			    "closing quote is missing here or further down)\n");
 	cfgparse_release(&p);
+	/*
+	 * libconfuse 3.3 takes a double-quoted string left open where an
+	 * option name is expected for the end of a good text, and its lexer
+	 * stays inside the string: creating the absent "schedule" section
+	 * afterwards made it abort(). Whether the text leaves the string
+	 * open...
+	 */
+	expect_report("owner { name = me }\n\"abc\n", 0, 0,
+		      "rules:2: this quoted string is never closed (a closing "
+		      "quote is missing here or further down)\n");
+	/* ... or blanking the line of an error takes its closing quote. */
+	expect_report("owner { name = me }\n\"abc\nzzz\" = 1\n"
+		      "rule a { path = p }\n",
+		      0, 0,
+		      "rules:3: unknown option 'abc\\x0azzz' at the top level "
+		      "(expected one of: title, rule, schedule, owner)\n");
 	/*
 	 * A section never closed: libconfuse alone would take the rest of
 	 * the text into it.
