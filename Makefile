@@ -81,6 +81,7 @@ BOT_SRCS += bot/cmd_show.c
 BOT_SRCS += bot/cmd_series.c
 BOT_SRCS += bot/cmd_digest.c
 BOT_SRCS += bot/cmd_status.c
+BOT_SRCS += bot/compose.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -125,6 +126,8 @@ UNIT_TESTS += mail
 test_mail_SRCS = bot/mail.c bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += mbox
 test_mbox_SRCS = bot/mbox.c $(COMMON_SRCS)
+UNIT_TESTS += compose
+test_compose_SRCS = bot/compose.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
