@@ -479,6 +479,16 @@ int store_outbox_mark_sent(struct store *s, int64_t id,
 int store_outbox_mark_failed(struct store *s, int64_t id, const char *error,
 			     int64_t retry_at) WARN_UNUSED;
 void store_outbox_release(struct store_outbox *o);
+/*
+ * The newest mails of the outbox in status (with with_error, only those
+ * with a last_error: for OUTBOX_QUEUED, the deferred ones), at most max,
+ * newest first, without their bytes (mail NULL, mail_len 0): *out an
+ * owned array of *nr_out (store_outboxes_free()).
+ */
+int store_outbox_list(struct store_outbox **out, size_t *nr_out,
+		      struct store *s, enum store_outbox_status status,
+		      bool with_error, size_t max) WARN_UNUSED;
+void store_outboxes_free(struct store_outbox *v, size_t nr);
 
 /* --- the whole store ------------------------------------------------- */
 
