@@ -82,6 +82,9 @@ BOT_SRCS += bot/cmd_series.c
 BOT_SRCS += bot/cmd_digest.c
 BOT_SRCS += bot/cmd_status.c
 BOT_SRCS += bot/compose.c
+BOT_SRCS += bot/mailer.c
+BOT_SRCS += bot/outbox.c
+BOT_SRCS += bot/cmd_send.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -128,6 +131,9 @@ UNIT_TESTS += mbox
 test_mbox_SRCS = bot/mbox.c $(COMMON_SRCS)
 UNIT_TESTS += compose
 test_compose_SRCS = bot/compose.c $(COMMON_SRCS)
+UNIT_TESTS += outbox
+test_outbox_SRCS = bot/outbox.c bot/store.c bot/store_series.c bot/person.c \
+	$(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
@@ -135,6 +141,17 @@ UNIT_TESTS += maintainers_git
 test_maintainers_git_SRCS = rules/maintainers_git.c $(test_maintainers_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
+
+# --- integration test programs -----------------------------------------------
+#
+# Helpers the integration tests (and benchmarks) run beside the program,
+# linking only the modules they use, like the unit tests.
+
+INTEGRATION_PROGS += outbox_fill
+outbox_fill_SRCS = bot/compose.c bot/store.c bot/store_series.c bot/person.c \
+	$(COMMON_SRCS)
+
+INTEGRATION_BINS = $(INTEGRATION_PROGS:%=$(O)/tests/integration/%)
 
 # --- benchmarks (make bench; not part of check) ------------------------------
 
@@ -169,14 +186,14 @@ asan: deps
 	$(Q)PATCHLETTER_REQUIRE=1 $(MAKE) --no-print-directory test O=build-asan \
 		SANITIZE=address,undefined CFLAGS="-O1 -g"
 
-test: programs $(UNIT_BINS)
+test: programs $(UNIT_BINS) $(INTEGRATION_BINS)
 	$(Q)sh tests/unit/run.sh $(O)
 	$(Q)sh tests/integration/run.sh $(O)
 
 unit: $(UNIT_BINS)
 	$(Q)sh tests/unit/run.sh $(O)
 
-integration: programs
+integration: programs $(INTEGRATION_BINS)
 	$(Q)sh tests/integration/run.sh $(O)
 
 demo: deps
@@ -188,7 +205,7 @@ bench: deps
 		O=build-bench CFLAGS="-O2 -g"
 	$(Q)sh tests/bench/run.sh build-bench
 
-bench-programs: $(BENCH_BINS)
+bench-programs: $(BENCH_BINS) $(INTEGRATION_BINS)
 
 # --- building --------------------------------------------------------------
 
@@ -209,6 +226,14 @@ $(O)/tests/unit/test_$(1): $(O)/tests/unit/test_$(1).o \
 		$$(PKG_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
+
+define integration_rule
+$(O)/tests/integration/$(1): $(O)/tests/integration/$(1).o \
+		$$($(1)_SRCS:%.c=$(O)/%.o)
+	@echo "  LD      $$@"
+	$(Q)$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach p,$(INTEGRATION_PROGS),$(eval $(call integration_rule,$(p))))
 
 define bench_rule
 $(O)/tests/bench/$(1): $(O)/tests/bench/$(1).o $$($(1)_SRCS:%.c=$(O)/%.o)
@@ -233,6 +258,7 @@ clean:
 
 format:
 	clang-format -i $(wildcard bot/*.[ch] rules/*.[ch] tests/unit/*.[ch] \
-		tests/fuzz/*.c tests/bench/*.c)
+		tests/fuzz/*.c tests/bench/*.c tests/integration/*.c)
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BENCH_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BENCH_BINS:=.d) \
+	$(INTEGRATION_BINS:=.d)

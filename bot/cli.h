@@ -55,6 +55,7 @@ int cmd_show(const struct cli_globals *g, int argc, char **argv);
 int cmd_series(const struct cli_globals *g, int argc, char **argv);
 int cmd_digest(const struct cli_globals *g, int argc, char **argv);
 int cmd_status(const struct cli_globals *g, int argc, char **argv);
+int cmd_send(const struct cli_globals *g, int argc, char **argv);
 
 /* True when argv holds -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);

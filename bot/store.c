@@ -477,6 +477,9 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"SELECT " OUTBOX_COLUMNS ", mail FROM outbox "
 		"WHERE status = 'queued' AND next_attempt_at <= ?1 "
 		"ORDER BY next_attempt_at, id LIMIT 1",
+	[STMT_OUTBOX_RETRY_NOW] =
+		"UPDATE outbox SET next_attempt_at = ?1 "
+		"WHERE status = 'queued' AND next_attempt_at > ?1",
 	[STMT_OUTBOX_LIST] =
 		"SELECT " OUTBOX_COLUMNS " FROM outbox "
 		"WHERE status = ?1 AND (?2 = 0 OR last_error IS NOT NULL) "
@@ -2167,6 +2170,28 @@ int store_outbox_next_due(struct store_outbox *out, struct store *s,
 		rc = ERR_NOTFOUND;
 	} else {
 		rc = store_fail(s, rc, "%s: next mail due", s->path);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_outbox_retry_now(int64_t *count_out, struct store *s, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_OUTBOX_RETRY_NOW);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		if (count_out)
+			*count_out = sqlite3_changes(s->db);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: make queued mail due", s->path);
 	}
 	stmt_done(st);
 	return rc;

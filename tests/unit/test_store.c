@@ -1268,6 +1268,18 @@ static void test_outbox(void **state)
 	assert_int_equal(list[0].next_attempt_at, 500);
 	assert_int_equal(list[0].attempts, 1);
 	store_outboxes_free(list, nr);
+	/* Brought forward, the deferred mail is due now; then put back. */
+	assert_int_equal(store_outbox_retry_now(&when, s, 200), 0);
+	assert_int_equal(when, 1);
+	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_QUEUED, true,
+					   10),
+			 0);
+	assert_int_equal(nr, 1);
+	assert_int_equal(list[0].id, id1);
+	assert_int_equal(list[0].next_attempt_at, 200);
+	store_outboxes_free(list, nr);
+	assert_int_equal(store_outbox_mark_failed(s, id1, "451 try later", 500),
+			 0);
 	assert_int_equal(store_outbox_next_due(&got, s, 200), 0);
 	assert_int_equal(got.id, id2);
 	assert_int_equal(got.subscriber, 0);
@@ -1278,7 +1290,7 @@ static void test_outbox(void **state)
 	assert_int_equal(store_outbox_next_due(&got, s, 499), ERR_NOTFOUND);
 	assert_int_equal(store_outbox_next_due(&got, s, 500), 0);
 	assert_int_equal(got.id, id1);
-	assert_int_equal(got.attempts, 1);
+	assert_int_equal(got.attempts, 2);
 	assert_string_equal(got.last_error, "451 try later");
 	/* A 5xx: given up. */
 	assert_int_equal(store_outbox_mark_failed(s, id1, "550 no", 0), 0);
@@ -1295,7 +1307,7 @@ static void test_outbox(void **state)
 	assert_int_equal(list[0].status, OUTBOX_FAILED);
 	assert_string_equal(list[0].last_error, "550 no");
 	assert_string_equal(list[0].message_id, "digest-1@bot.example");
-	assert_int_equal(list[0].attempts, 2);
+	assert_int_equal(list[0].attempts, 3);
 	store_outboxes_free(list, nr);
 	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_QUEUED, false,
 					   10),
