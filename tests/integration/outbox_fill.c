@@ -14,7 +14,8 @@
  *     --body FILE      the text body (default: a short text, see below)
  *     --html           add an HTML alternative
  *     --url URL        the one-click unsubscribe URL (default none)
- *     --time T         Date and queue time, seconds (default now)
+ *     --time T         the Date and the Message-ID's time, seconds
+ *                      (default now); the mail is queued due now
  *     --first K        number the mails from K (default 1)
  *
  * Prints each queued mail's Message-ID, one a line. Mail number k gets
@@ -186,7 +187,8 @@ int main(int argc, char **argv)
 		o.mail = mail.data;
 		o.mail_len = mail.len;
 		if (rc == 0)
-			rc = store_outbox_enqueue(NULL, st, &o, t);
+			rc = store_outbox_enqueue(NULL, st, &o,
+						  (int64_t)time(NULL));
 		if (rc == 0)
 			printf("%s\n", mid.data);
 		buf_release(&mid);

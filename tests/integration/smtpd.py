@@ -15,6 +15,7 @@ What it writes:
     D/received/new/    each accepted mail as a Maildir file: X-MailFrom,
                        X-RcptTo and X-TLS (yes/no) lines, then the bytes as
                        received (after SMTP's dot-unstuffing)
+    D/deferred/new/    the same for each mail answered 451 by fail-next
     D/events           one line per event: "connect", "auth USER",
                        "rcpt ADDRESS CODE", "data CODE"
 A mail is written to new/ (tmp/, fsync, rename) before the 250 is sent:
@@ -74,24 +75,33 @@ class Handler:
         delay = self.control('delay')
         if delay:
             await asyncio.sleep(float(delay))
-        if self.take_failure():
-            self.event('data 451')
-            return '451 4.3.0 Temporary local problem, try again later'
         tls = server.transport.get_extra_info('ssl_object') is not None
         head = 'X-MailFrom: %s\r\nX-RcptTo: %s\r\nX-TLS: %s\r\n' % (
             envelope.mail_from, ', '.join(envelope.rcpt_tos),
             'yes' if tls else 'no')
+        if self.take_failure():
+            self.save('deferred', head.encode() + envelope.original_content)
+            self.event('data 451')
+            return '451 4.3.0 Temporary local problem, try again later'
+        name = self.save('received',
+                         head.encode() + envelope.original_content)
+        self.event('data 250')
+        return '250 2.0.0 OK queued as %s' % name
+
+    def save(self, folder, data):
+        """Deliver data into the Maildir D/folder; its file name."""
         self.count += 1
         name = '%d.%d_%d.%s' % (time.time(), os.getpid(), self.count,
                                 socket.gethostname())
-        tmp = os.path.join(self.dir, 'received', 'tmp', name)
+        for sub in ('tmp', 'new', 'cur'):
+            os.makedirs(os.path.join(self.dir, folder, sub), exist_ok=True)
+        tmp = os.path.join(self.dir, folder, 'tmp', name)
         with open(tmp, 'wb') as f:
-            f.write(head.encode() + envelope.original_content)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.rename(tmp, os.path.join(self.dir, 'received', 'new', name))
-        self.event('data 250')
-        return '250 2.0.0 OK queued as %s' % name
+        os.rename(tmp, os.path.join(self.dir, folder, 'new', name))
+        return name
 
 
 class Server(SMTP):
@@ -137,7 +147,8 @@ def main():
                   data.password.decode() == password)
             handler.event('auth %s %s' % (data.login.decode(),
                                           'ok' if ok else 'refused'))
-            return AuthResult(success=ok)
+            # handled=False: aiosmtpd then answers 535 itself
+            return AuthResult(success=ok, handled=False)
         kw['authenticator'] = authenticator
         kw['auth_required'] = True
         kw['auth_require_tls'] = bool(a.starttls or a.smtps)
