@@ -473,18 +473,28 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"envelope_from, recipient, mail, created, next_attempt_at) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
 		"ON CONFLICT (message_id) DO NOTHING",
+	/*
+	 * The due mail and the next due time come from outbox_due, named:
+	 * left to itself (no ANALYZE) the planner prefers outbox_status's
+	 * equality on status, then reads and sorts every queued row, mail
+	 * included, for each mail sent (10,000 queued mails went out at 21
+	 * a second). INDEXED BY also makes the statement fail to compile,
+	 * rather than go slow, should the index ever change.
+	 */
 	[STMT_OUTBOX_NEXT_DUE] =
 		"SELECT " OUTBOX_COLUMNS ", mail FROM outbox "
+		"INDEXED BY outbox_due "
 		"WHERE status = 'queued' AND next_attempt_at <= ?1 "
 		"ORDER BY next_attempt_at, id LIMIT 1",
 	[STMT_OUTBOX_RETRY_NOW] =
-		"UPDATE outbox SET next_attempt_at = ?1 "
+		"UPDATE outbox INDEXED BY outbox_due SET next_attempt_at = ?1 "
 		"WHERE status = 'queued' AND next_attempt_at > ?1",
 	[STMT_OUTBOX_LIST] =
 		"SELECT " OUTBOX_COLUMNS " FROM outbox "
 		"WHERE status = ?1 AND (?2 = 0 OR last_error IS NOT NULL) "
 		"ORDER BY id DESC LIMIT ?3",
 	[STMT_OUTBOX_NEXT_TIME] = "SELECT min(next_attempt_at) FROM outbox "
+				  "INDEXED BY outbox_due "
 				  "WHERE status = 'queued'",
 	[STMT_OUTBOX_MARK_SENT] =
 		"UPDATE outbox SET status = 'sent', sent_at = ?2, "

@@ -3,7 +3,11 @@
 python3-aiosmtpd), with the failures the tests need, driven by files.
 
     smtpd.py --port N --dir D [--starttls | --smtps] [--cert C --key K]
-             [--require-starttls] [--auth USER:PASSWORD]
+             [--require-starttls] [--auth USER:PASSWORD] [--discard]
+
+--discard accepts mail without keeping it, and notes no event but
+connections and a count at exit in D/discarded: for the benchmarks,
+where the server's own disk writes would be what is measured.
 
 Files the tests write in D/control/ (read at each transaction):
     fail-next   a number N: the next N mails get "451 4.3.0" after their
@@ -24,6 +28,7 @@ what the client was told was accepted is on disk.
 import argparse
 import asyncio
 import os
+import signal
 import socket
 import ssl
 import time
@@ -32,9 +37,10 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 
 class Handler:
-    def __init__(self, d):
+    def __init__(self, d, discard=False):
         self.dir = d
         self.count = 0
+        self.discard = discard
         for sub in ('tmp', 'new', 'cur'):
             os.makedirs(os.path.join(d, 'received', sub), exist_ok=True)
         os.makedirs(os.path.join(d, 'control'), exist_ok=True)
@@ -68,10 +74,14 @@ class Handler:
             return '550 5.1.1 <%s>: Recipient address rejected: ' \
                 'User unknown' % address
         envelope.rcpt_tos.append(address)
-        self.event('rcpt %s 250' % address)
+        if not self.discard:
+            self.event('rcpt %s 250' % address)
         return '250 2.1.5 OK'
 
     async def handle_DATA(self, server, session, envelope):
+        if self.discard:
+            self.count += 1
+            return '250 2.0.0 OK discarded'
         delay = self.control('delay')
         if delay:
             await asyncio.sleep(float(delay))
@@ -128,9 +138,10 @@ def main():
     p.add_argument('--cert')
     p.add_argument('--key')
     p.add_argument('--auth', help='USER:PASSWORD; AUTH required')
+    p.add_argument('--discard', action='store_true')
     a = p.parse_args()
 
-    handler = Handler(a.dir)
+    handler = Handler(a.dir, a.discard)
     ctx = None
     if a.starttls or a.smtps:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -158,10 +169,14 @@ def main():
     server = loop.run_until_complete(loop.create_server(
         lambda: Server(handler, loop=loop, **kw), '127.0.0.1', a.port,
         ssl=ctx if a.smtps else None))
+    loop.add_signal_handler(signal.SIGTERM, loop.stop)
     try:
         loop.run_forever()
     finally:
         server.close()
+        if a.discard:
+            with open(os.path.join(a.dir, 'discarded'), 'w') as f:
+                f.write('%d\n' % handler.count)
 
 
 if __name__ == '__main__':
