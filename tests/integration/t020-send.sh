@@ -28,6 +28,16 @@ file_of() { grep -l -i -F "Message-ID: <$2>" "$1"/received/new/* | head -n 1; }
 # how many Message-IDs of the list $2 arrived (at least once), and the
 # number of copies beyond the first
 arrived() { comm -12 <(sort -u <<<"$2") <(smtp_ids "$1" | sort -u) | wc -l; }
+# the X-TLS values the server noted in the mails it received
+tls_seen() { grep -h '^X-TLS:' "$S"/received/new/* | tr -d '\r' | sort -u | cut -d' ' -f2; }
+# send_refused NAME N WHAT: queue N mails in NAME's store and send them to
+# a server that must refuse the session: exit 75, nothing received
+send_refused() {
+	rm -rf "$S/received" "$S/events"
+	"$FILL" -n "$2" "$D/$1" >/dev/null
+	pl "$1" send >/dev/null 2>&1
+	check "$3" "75 0" "$? $(smtp_count "$S")"
+}
 is_encoded() { [[ $1 == "=?UTF-8?Q?"* ]] && ! LC_ALL=C grep -q '[^ -~]' <<<"$1"; }
 copies() { echo $(( $(smtp_ids "$1" | wc -l) - $(smtp_ids "$1" | sort -u | wc -l) )); }
 
@@ -255,24 +265,20 @@ ok "... status says STARTTLS" grep -qi "deferred: .*STARTTLS" <<<"$out"
 smtp_config "$D/g.conf" "$D/g" "smtp://127.0.0.1:$PORT" "tls = none"
 out=$(pl g send --all)
 check "with tls = none: sent in clear" "send: 1 sent, 0 deferred, 0 failed no" \
-	"$out $(grep -h '^X-TLS:' "$S"/received/new/* | tr -d '\r' | cut -d' ' -f2)"
+	"$out $(tls_seen)"
 smtp_stop
 
 smtp_start "$S" "$PORT" --starttls --require-starttls \
 	--cert "$D/tls/cert.pem" --key "$D/tls/key.pem" || finish
 smtp_config "$D/h.conf" "$D/h" "smtp://127.0.0.1:$PORT"
-rm -rf "$S/received" "$S/events"
-"$FILL" -n 1 "$D/h" >/dev/null
-pl h send >/dev/null 2>&1
-check "STARTTLS with a certificate from an unknown CA: refused" \
-	"75 0" "$? $(smtp_count "$S")"
+send_refused h 1 "STARTTLS with a certificate from an unknown CA: refused"
 out=$(pl h status)
 ok "... status says why (certificate)" grep -qi "deferred: .*certificate" <<<"$out"
 smtp_config "$D/h.conf" "$D/h" "smtp://127.0.0.1:$PORT" \
 	"ca-file = \"$D/tls/ca.pem\""
 out=$(pl h send --all)
-check "with its CA as ca-file: sent over TLS" "send: 1 sent, 0 deferred, 0 failed yes" \
-	"$out $(grep -h '^X-TLS:' "$S"/received/new/* | tr -d '\r' | cut -d' ' -f2)"
+check "with its CA as ca-file: sent over TLS" \
+	"send: 1 sent, 0 deferred, 0 failed yes" "$out $(tls_seen)"
 smtp_stop
 
 smtp_start "$S" "$PORT" --smtps --cert "$D/tls/cert.pem" \
@@ -284,7 +290,7 @@ rm -rf "$S/received" "$S/events"
 out=$(pl i send)
 check "smtps:// (TLS from the first byte): sent, one connection" \
 	"send: 3 sent, 0 deferred, 0 failed yes 1" \
-	"$out $(grep -h '^X-TLS:' "$S"/received/new/* | tr -d '\r' | sort -u | cut -d' ' -f2) $(smtp_connects "$S")"
+	"$out $(tls_seen) $(smtp_connects "$S")"
 smtp_stop
 
 # --- AUTH with the password from its file ---------------------------------
@@ -295,11 +301,7 @@ chmod 600 "$D/smtp.password"
 smtp_config "$D/j.conf" "$D/j" "smtp://127.0.0.1:$PORT" \
 	"ca-file = \"$D/tls/ca.pem\"" "user = bot" \
 	"password-file = \"$D/smtp.password\""
-rm -rf "$S/received" "$S/events"
-"$FILL" -n 2 "$D/j" >/dev/null
-pl j send >/dev/null 2>&1
-check "a wrong password: AUTH refused, nothing sent (exit 75)" \
-	"75 0" "$? $(smtp_count "$S")"
+send_refused j 2 "a wrong password: AUTH refused, nothing sent (exit 75)"
 out=$(pl j status)
 ok "... status says AUTH, with the server's 535" \
 	grep -q "deferred: .*AUTH: 535 5.7.8" <<<"$out"
