@@ -20,8 +20,11 @@
  *
  * One recipient per mail: an outbox row is one mail to one recipient, so
  * a 5xx for one recipient fails that mail alone and never holds up the
- * others (no need of CURLOPT_MAIL_RCPT_ALLOWFAILS, whose name and
- * behaviour changed between 7.69 and 8.2).
+ * others, and no RCPT-level result needs mapping back to recipients.
+ * (libcurl's way for several recipients, CURLOPT_MAIL_RCPT_ALLOWFAILS,
+ * is spelt CURLOPT_MAIL_RCPT_ALLLOWFAILS in Debian 12's 7.88 and was
+ * renamed in 8.2; with it a transfer succeeds when any recipient is
+ * accepted and says nothing of which were refused.)
  *
  * What a failure means (the result's code and connection flag):
  *   ERR_TEMP, connection: the server could not be used at all: no

@@ -7,6 +7,9 @@
 #                                 (smtpd.py's options: --starttls, --auth,
 #                                 ...); sets SMTP_PID; waits until it
 #                                 listens; stopped at exit
+#   smtp_start_mailbox DIR PORT   the same with Debian's stock handler,
+#                                 aiosmtpd.handlers.Mailbox, into the
+#                                 Maildir DIR/received
 #   smtp_stop                     stop it and wait until it is gone
 #   smtp_count DIR [FOLDER]       mails in DIR/FOLDER/new (received)
 #   smtp_ids DIR                  the Message-IDs received, one a line
@@ -49,6 +52,17 @@ smtp_start() {
 		sed 's/^/#   /' "$dir/smtpd.log"
 		return 1
 	fi
+}
+
+smtp_start_mailbox() {
+	local dir=$1 port=$2
+	mkdir -p "$dir"
+	/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" \
+		-c aiosmtpd.handlers.Mailbox "$dir/received" \
+		>>"$dir/smtpd.log" 2>&1 &
+	SMTP_PID=$!
+	at_exit "kill $SMTP_PID"
+	wait_for 20 smtp_listening "$port"
 }
 
 smtp_stop() {

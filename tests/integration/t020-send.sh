@@ -109,6 +109,19 @@ out=$(pl a send)
 check "sent once is sent: nothing again" "send: 0 sent, 0 deferred, 0 failed 0 3" \
 	"$out $? $(smtp_count "$S")"
 
+# --- Debian's stock Mailbox handler takes them as well ------------------
+smtp_stop
+M=$D/mbox
+smtp_start_mailbox "$M" "$PORT" || finish
+smtp_config "$D/m.conf" "$D/m" "smtp://127.0.0.1:$PORT" "tls = none"
+ids=$("$FILL" -n 2 --time $T0 --subject "$SUBJ" --html "$D/m")
+out=$(pl m send)
+check "aiosmtpd.handlers.Mailbox: both accepted, both kept" \
+	"send: 2 sent, 0 deferred, 0 failed 2 2" \
+	"$out $(smtp_count "$M") $(arrived "$M" "$ids")"
+smtp_stop
+smtp_start "$S" "$PORT" || finish
+
 # --- 4xx, then accepted: the same bytes, the same Message-ID -------------
 smtp_config "$D/b.conf" "$D/b" "smtp://127.0.0.1:$PORT" "tls = none"
 rm -rf "$S/received" "$S/events"
