@@ -62,6 +62,9 @@ endif
 # Small helpers every module may use.
 COMMON_SRCS = bot/buf.c bot/xalloc.c bot/log.c bot/utf8.c bot/json.c
 
+# The store, whose files share store_impl.h.
+STORE_SRCS = bot/store.c bot/store_series.c bot/store_match.c bot/person.c
+
 # One module a line, so that merges stay easy.
 BOT_SRCS = $(COMMON_SRCS)
 BOT_SRCS += bot/main.c
@@ -97,6 +100,10 @@ BOT_SRCS += bot/series_facts.c
 BOT_SRCS += bot/maintainers_source.c
 BOT_SRCS += bot/cmd_rules.c
 BOT_SRCS += bot/cmd_maintainers.c
+BOT_SRCS += bot/compose.c
+BOT_SRCS += bot/mailer.c
+BOT_SRCS += bot/outbox.c
+BOT_SRCS += bot/cmd_send.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -126,7 +133,7 @@ test_json_SRCS = $(COMMON_SRCS)
 UNIT_TESTS += evidence
 test_evidence_SRCS = bot/evidence.c $(COMMON_SRCS)
 UNIT_TESTS += store
-test_store_SRCS = bot/store.c bot/store_series.c bot/store_match.c bot/person.c $(COMMON_SRCS)
+test_store_SRCS = $(STORE_SRCS) $(COMMON_SRCS)
 UNIT_TESTS += store_match
 test_store_match_SRCS = $(test_store_SRCS)
 UNIT_TESTS += template
@@ -151,6 +158,10 @@ UNIT_TESTS += changelog
 test_changelog_SRCS = bot/changelog.c $(COMMON_SRCS)
 UNIT_TESTS += schedule
 test_schedule_SRCS = bot/schedule.c $(COMMON_SRCS)
+UNIT_TESTS += compose
+test_compose_SRCS = bot/compose.c $(COMMON_SRCS)
+UNIT_TESTS += outbox
+test_outbox_SRCS = bot/outbox.c $(STORE_SRCS) $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
@@ -168,10 +179,21 @@ test_match_SRCS = rules/match.c rules/keywords.c $(test_rulefile_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
+# --- integration test programs -----------------------------------------------
+#
+# Helpers the integration tests (and benchmarks) run beside the program,
+# linking only the modules they use, like the unit tests.
+
+INTEGRATION_PROGS += outbox_fill
+outbox_fill_SRCS = bot/compose.c $(STORE_SRCS) \
+	$(COMMON_SRCS)
+
+INTEGRATION_BINS = $(INTEGRATION_PROGS:%=$(O)/tests/integration/%)
+
 # --- benchmarks (make bench; not part of check) ------------------------------
 
 BENCHES += store_bench
-store_bench_SRCS = bot/store.c bot/store_series.c bot/store_match.c bot/person.c $(COMMON_SRCS)
+store_bench_SRCS = $(STORE_SRCS) $(COMMON_SRCS)
 BENCHES += bench_maintainers
 bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
@@ -205,14 +227,14 @@ asan: deps
 	$(Q)PATCHLETTER_REQUIRE=1 $(MAKE) --no-print-directory test O=build-asan \
 		SANITIZE=address,undefined CFLAGS="-O1 -g"
 
-test: programs $(UNIT_BINS)
+test: programs $(UNIT_BINS) $(INTEGRATION_BINS)
 	$(Q)sh tests/unit/run.sh $(O)
 	$(Q)sh tests/integration/run.sh $(O)
 
 unit: $(UNIT_BINS)
 	$(Q)sh tests/unit/run.sh $(O)
 
-integration: programs
+integration: programs $(INTEGRATION_BINS)
 	$(Q)sh tests/integration/run.sh $(O)
 
 demo: deps
@@ -224,7 +246,7 @@ bench: deps
 		O=build-bench CFLAGS="-O2 -g"
 	$(Q)sh tests/bench/run.sh build-bench
 
-bench-programs: $(BENCH_BINS)
+bench-programs: $(BENCH_BINS) $(INTEGRATION_BINS)
 
 # --- building --------------------------------------------------------------
 
@@ -245,6 +267,14 @@ $(O)/tests/unit/test_$(1): $(O)/tests/unit/test_$(1).o \
 		$$(PKG_LIBS) -lcmocka
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
+
+define integration_rule
+$(O)/tests/integration/$(1): $(O)/tests/integration/$(1).o \
+		$$($(1)_SRCS:%.c=$(O)/%.o)
+	@echo "  LD      $$@"
+	$(Q)$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach p,$(INTEGRATION_PROGS),$(eval $(call integration_rule,$(p))))
 
 define bench_rule
 $(O)/tests/bench/$(1): $(O)/tests/bench/$(1).o $$($(1)_SRCS:%.c=$(O)/%.o)
@@ -285,6 +315,7 @@ clean:
 
 format:
 	clang-format -i $(wildcard bot/*.[ch] rules/*.[ch] tests/unit/*.[ch] \
-		tests/fuzz/*.c tests/bench/*.c)
+		tests/fuzz/*.c tests/bench/*.c tests/integration/*.c)
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BENCH_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(BENCH_BINS:=.d) \
+	$(INTEGRATION_BINS:=.d)

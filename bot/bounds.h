@@ -95,4 +95,31 @@
  */
 #define NOTIFY_STATUS_MAX_BYTES 1024
 
+/*
+ * Outgoing mail (compose.h, mailer.h, outbox.h). A composed mail is at
+ * most about 3.1 times its body (quoted-printable) plus its headers.
+ */
+#define COMPOSE_MAX_BODY_BYTES (64u << 20) /* text and HTML together: the
+						largest digest-max-bytes */
+#define COMPOSE_MAX_TEXT_BYTES 4096	  /* a Subject or a display name */
+#define COMPOSE_MAX_ADDRESS_BYTES 254	  /* RFC 5321 4.5.3.1.3 path, less <> */
+#define COMPOSE_MAX_URL_BYTES 900	  /* a List-Unsubscribe URL: one line */
+#define COMPOSE_MAX_ID_BYTES 900	  /* a Message-ID we write: one line */
+#define COMPOSE_MAX_TOKEN_BYTES 128	  /* an unsubscribe token */
+#define MAILER_ERROR_MAX_BYTES 512	  /* a failure, with the server's reply */
+/*
+ * Mails sent over one SMTP connection before it is closed and a new one
+ * opened: below the 1000 of Exim's smtp_accept_max_per_connection, so a
+ * long batch never meets a server's "421 too many messages".
+ */
+#define MAILER_MAILS_PER_CONNECTION 500
+/*
+ * Retrying a mail the server deferred (4xx, no connection): one minute,
+ * doubling, at most an hour apart, until limits.outbox-expiry.
+ */
+#define OUTBOX_RETRY_MIN_SECS 60
+#define OUTBOX_RETRY_MAX_SECS 3600
+/* Failed and deferred mails `patchletter status` lists, each kind. */
+#define OUTBOX_STATUS_MAX_LISTED 20
+
 #endif

@@ -62,6 +62,21 @@ const struct cli_command cli_commands[] = {
 	 "  --list NAME   the title used in the digest's first line\n"
 	 "  --html        the HTML companion instead of the text\n",
 	 cmd_digest},
+	{"send", "send the mail the outbox has due now, and exit",
+	 "usage: patchletter send [--all]\n"
+	 "\n"
+	 "  --all     also the deferred mails whose retry time has not come\n"
+	 "            yet (as postqueue -f, once the server is fixed)\n"
+	 "\n"
+	 "Every mail due is sent over one SMTP connection and marked sent\n"
+	 "once the server accepted it. The daemon does the same by itself;\n"
+	 "only one of them sends at a time.\n"
+	 "\n"
+	 "Exit status: 0 every mail due was accepted (or none was due);\n"
+	 "75 some were deferred (4xx, or the server could not be used) and\n"
+	 "stay queued; 65 the server refused some for good (5xx), shown by\n"
+	 "`patchletter status`; 78 no smtp section in the configuration.\n",
+	 cmd_send},
 	{"rules", "check a rule file, explain or try it on stored series",
 	 "usage: patchletter rules check [--maintainers PATH] FILE\n"
 	 "       patchletter rules explain [--maintainers PATH] FILE "

@@ -57,6 +57,7 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv);
 int cmd_status(const struct cli_globals *g, int argc, char **argv);
 int cmd_rules(const struct cli_globals *g, int argc, char **argv);
 int cmd_maintainers(const struct cli_globals *g, int argc, char **argv);
+int cmd_send(const struct cli_globals *g, int argc, char **argv);
 
 /* True when argv holds -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);

@@ -282,6 +282,15 @@ static const char schema_v2[] =
 	"	WHERE reported_in IS NOT NULL;\n"
 	"PRAGMA user_version = 2;\n";
 
+/*
+ * Version 3: the outbox by status, so that `patchletter status` lists the
+ * failed and deferred mails, and counts them, without reading the rows
+ * of every mail ever sent (their bodies included).
+ */
+static const char schema_v3[] =
+	"CREATE INDEX outbox_status ON outbox(status, id);\n"
+	"PRAGMA user_version = 3;\n";
+
 struct migration {
 	int version; /* user_version after the step */
 	const char *sql;
@@ -290,6 +299,7 @@ struct migration {
 static const struct migration migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
+	{3, schema_v3},
 };
 
 int store_schema_version(void)
@@ -371,6 +381,12 @@ enum message_column {
 	"has_separator, has_diff, is_pull, "                              \
 	"diffstat_files, diffstat_insertions, diffstat_deletions"
 
+
+/* What outbox_row() reads, in this order; the mail may follow. */
+#define OUTBOX_COLUMNS                                                 \
+	"id, subscriber, kind, message_id, envelope_from, recipient, " \
+	"created, attempts, next_attempt_at, status, last_error, sent_at"
+#define OUTBOX_NCOLUMNS 12
 
 static const char *const stmt_sql[STMT_CORE__END] = {
 	/*
@@ -467,13 +483,28 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"envelope_from, recipient, mail, created, next_attempt_at) "
 		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
 		"ON CONFLICT (message_id) DO NOTHING",
+	/*
+	 * The due mail and the next due time come from outbox_due, named:
+	 * left to itself (no ANALYZE) the planner prefers outbox_status's
+	 * equality on status, then reads and sorts every queued row, mail
+	 * included, for each mail sent (10,000 queued mails went out at 21
+	 * a second). INDEXED BY also makes the statement fail to compile,
+	 * rather than go slow, should the index ever change.
+	 */
 	[STMT_OUTBOX_NEXT_DUE] =
-		"SELECT id, subscriber, kind, message_id, envelope_from, "
-		"recipient, mail, created, attempts, next_attempt_at, status, "
-		"last_error, sent_at FROM outbox "
+		"SELECT " OUTBOX_COLUMNS ", mail FROM outbox "
+		"INDEXED BY outbox_due "
 		"WHERE status = 'queued' AND next_attempt_at <= ?1 "
 		"ORDER BY next_attempt_at, id LIMIT 1",
+	[STMT_OUTBOX_RETRY_NOW] =
+		"UPDATE outbox INDEXED BY outbox_due SET next_attempt_at = ?1 "
+		"WHERE status = 'queued' AND next_attempt_at > ?1",
+	[STMT_OUTBOX_LIST] =
+		"SELECT " OUTBOX_COLUMNS " FROM outbox "
+		"WHERE status = ?1 AND (?2 = 0 OR last_error IS NOT NULL) "
+		"ORDER BY id DESC LIMIT ?3",
 	[STMT_OUTBOX_NEXT_TIME] = "SELECT min(next_attempt_at) FROM outbox "
+				  "INDEXED BY outbox_due "
 				  "WHERE status = 'queued'",
 	[STMT_OUTBOX_MARK_SENT] =
 		"UPDATE outbox SET status = 'sent', sent_at = ?2, "
@@ -2203,11 +2234,44 @@ void store_outbox_release(struct store_outbox *o)
 	*o = (struct store_outbox)STORE_OUTBOX_INIT;
 }
 
+/* A row of OUTBOX_COLUMNS (and the mail, when with_mail) into out. */
+static void outbox_row(struct store_outbox *out, sqlite3_stmt *st,
+		       bool with_mail)
+{
+	int v;
+
+	*out = (struct store_outbox)STORE_OUTBOX_INIT;
+	out->id = sqlite3_column_int64(st, 0);
+	out->subscriber = sqlite3_column_int64(st, 1);
+	v = name_index(outbox_kind_names, ARRAY_SIZE(outbox_kind_names),
+		       (const char *)sqlite3_column_text(st, 2));
+	out->kind = v < 0 ? OUTBOX_REPLY : (enum store_outbox_kind)v;
+	out->message_id = column_strdup_empty(st, 3);
+	out->envelope_from = column_strdup_empty(st, 4);
+	out->recipient = column_strdup_empty(st, 5);
+	out->created = sqlite3_column_int64(st, 6);
+	out->attempts = (unsigned)sqlite3_column_int(st, 7);
+	out->next_attempt_at = sqlite3_column_int64(st, 8);
+	v = name_index(outbox_status_names, ARRAY_SIZE(outbox_status_names),
+		       (const char *)sqlite3_column_text(st, 9));
+	out->status = v < 0 ? OUTBOX_FAILED : (enum store_outbox_status)v;
+	out->last_error = column_strdup(st, 10);
+	out->sent_at = sqlite3_column_int64(st, 11);
+	if (with_mail) {
+		out->mail_len =
+			(size_t)sqlite3_column_bytes(st, OUTBOX_NCOLUMNS);
+		out->mail = xmemdup0(
+			out->mail_len ? sqlite3_column_blob(st, OUTBOX_NCOLUMNS)
+				      : "",
+			out->mail_len);
+	}
+}
+
 int store_outbox_next_due(struct store_outbox *out, struct store *s,
 			  int64_t now)
 {
 	sqlite3_stmt *st;
-	int rc, v;
+	int rc;
 
 	store_outbox_release(out);
 	rc = stmt_get(&st, s, STMT_OUTBOX_NEXT_DUE);
@@ -2217,33 +2281,83 @@ int store_outbox_next_due(struct store_outbox *out, struct store *s,
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		out->subscriber = sqlite3_column_int64(st, 1);
-		v = name_index(outbox_kind_names, ARRAY_SIZE(outbox_kind_names),
-			       (const char *)sqlite3_column_text(st, 2));
-		out->kind = v < 0 ? OUTBOX_REPLY : (enum store_outbox_kind)v;
-		out->message_id = column_strdup_empty(st, 3);
-		out->envelope_from = column_strdup_empty(st, 4);
-		out->recipient = column_strdup_empty(st, 5);
-		out->mail_len = (size_t)sqlite3_column_bytes(st, 6);
-		out->mail = xmemdup0(out->mail_len ? sqlite3_column_blob(st, 6)
-						   : "",
-				     out->mail_len);
-		out->created = sqlite3_column_int64(st, 7);
-		out->attempts = (unsigned)sqlite3_column_int(st, 8);
-		out->next_attempt_at = sqlite3_column_int64(st, 9);
-		v = name_index(outbox_status_names,
-			       ARRAY_SIZE(outbox_status_names),
-			       (const char *)sqlite3_column_text(st, 10));
-		out->status =
-			v < 0 ? OUTBOX_FAILED : (enum store_outbox_status)v;
-		out->last_error = column_strdup(st, 11);
-		out->sent_at = sqlite3_column_int64(st, 12);
+		outbox_row(out, st, true);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = ERR_NOTFOUND;
 	} else {
 		rc = store_fail(s, rc, "%s: next mail due", s->path);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_outbox_retry_now(int64_t *count_out, struct store *s, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_OUTBOX_RETRY_NOW);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		if (count_out)
+			*count_out = sqlite3_changes(s->db);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: make queued mail due", s->path);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+void store_outboxes_free(struct store_outbox *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		store_outbox_release(&v[i]);
+	free(v);
+}
+
+int store_outbox_list(struct store_outbox **out, size_t *nr_out,
+		      struct store *s, enum store_outbox_status status,
+		      bool with_error, size_t max)
+{
+	struct store_outbox *v = NULL;
+	size_t nr = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*nr_out = 0;
+	if ((size_t)status >= ARRAY_SIZE(outbox_status_names))
+		BUG("store: outbox status %d", (int)status);
+	rc = stmt_get(&st, s, STMT_OUTBOX_LIST);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_text(st, 1, outbox_status_names[status], -1,
+			       SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int(st, 2, with_error);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(
+			st, 3, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		XGROW(v, alloc, nr + 1);
+		outbox_row(&v[nr++], st, false);
+		rc = SQLITE_OK;
+	}
+	if (rc == SQLITE_DONE) {
+		*out = v;
+		*nr_out = nr;
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: list the outbox", s->path);
+		store_outboxes_free(v, nr);
 	}
 	stmt_done(st);
 	return rc;

@@ -479,6 +479,23 @@ int store_outbox_mark_sent(struct store *s, int64_t id,
 int store_outbox_mark_failed(struct store *s, int64_t id, const char *error,
 			     int64_t retry_at) WARN_UNUSED;
 void store_outbox_release(struct store_outbox *o);
+/*
+ * Make every queued mail due at now, a deferred one's retry brought
+ * forward (as postqueue -f does once a server is fixed); *count_out (may
+ * be NULL) says how many were waiting.
+ */
+int store_outbox_retry_now(int64_t *count_out, struct store *s,
+			   int64_t now) WARN_UNUSED;
+/*
+ * The newest mails of the outbox in status (with with_error, only those
+ * with a last_error: for OUTBOX_QUEUED, the deferred ones), at most max,
+ * newest first, without their bytes (mail NULL, mail_len 0): *out an
+ * owned array of *nr_out (store_outboxes_free()).
+ */
+int store_outbox_list(struct store_outbox **out, size_t *nr_out,
+		      struct store *s, enum store_outbox_status status,
+		      bool with_error, size_t max) WARN_UNUSED;
+void store_outboxes_free(struct store_outbox *v, size_t nr);
 
 /* --- matches and digests ---------------------------------------------
  *

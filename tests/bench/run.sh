@@ -45,3 +45,6 @@ if [ -f "$MAINT" ]; then
 else
 	echo "== MAINTAINERS, rules: skipped, $MAINT is absent"
 fi
+
+echo "== send: the outbox to a local SMTP server (BENCH_SEND_MAILS=${BENCH_SEND_MAILS:-10000})"
+bash "$top/tests/bench/send_bench.sh" "$O"

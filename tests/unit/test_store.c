@@ -1197,6 +1197,8 @@ static void test_outbox(void **state)
 {
 	struct fixture *f = *state;
 	struct store_outbox o = STORE_OUTBOX_INIT, got = STORE_OUTBOX_INIT;
+	struct store_outbox *list;
+	size_t nr;
 	static const char mail[] =
 		"From: bot\r\nSubject: digest\r\n\r\nbody\0x";
 	struct store_stats st;
@@ -1241,6 +1243,43 @@ static void test_outbox(void **state)
 	/* A 4xx: retried later; the other mail is due first now. */
 	assert_int_equal(store_outbox_mark_failed(s, id1, "451 try later", 500),
 			 0);
+	/* Listed: all queued, newest first; the deferred one alone. */
+	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_QUEUED, false,
+					   10),
+			 0);
+	assert_int_equal(nr, 2);
+	assert_int_equal(list[0].id, id2);
+	assert_int_equal(list[1].id, id1);
+	assert_null(list[1].mail);
+	store_outboxes_free(list, nr);
+	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_QUEUED, false,
+					   1),
+			 0);
+	assert_int_equal(nr, 1);
+	assert_int_equal(list[0].id, id2);
+	store_outboxes_free(list, nr);
+	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_QUEUED, true,
+					   10),
+			 0);
+	assert_int_equal(nr, 1);
+	assert_int_equal(list[0].id, id1);
+	assert_string_equal(list[0].recipient, "o@example.org");
+	assert_string_equal(list[0].last_error, "451 try later");
+	assert_int_equal(list[0].next_attempt_at, 500);
+	assert_int_equal(list[0].attempts, 1);
+	store_outboxes_free(list, nr);
+	/* Brought forward, the deferred mail is due now; then put back. */
+	assert_int_equal(store_outbox_retry_now(&when, s, 200), 0);
+	assert_int_equal(when, 1);
+	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_QUEUED, true,
+					   10),
+			 0);
+	assert_int_equal(nr, 1);
+	assert_int_equal(list[0].id, id1);
+	assert_int_equal(list[0].next_attempt_at, 200);
+	store_outboxes_free(list, nr);
+	assert_int_equal(store_outbox_mark_failed(s, id1, "451 try later", 500),
+			 0);
 	assert_int_equal(store_outbox_next_due(&got, s, 200), 0);
 	assert_int_equal(got.id, id2);
 	assert_int_equal(got.subscriber, 0);
@@ -1251,7 +1290,7 @@ static void test_outbox(void **state)
 	assert_int_equal(store_outbox_next_due(&got, s, 499), ERR_NOTFOUND);
 	assert_int_equal(store_outbox_next_due(&got, s, 500), 0);
 	assert_int_equal(got.id, id1);
-	assert_int_equal(got.attempts, 1);
+	assert_int_equal(got.attempts, 2);
 	assert_string_equal(got.last_error, "451 try later");
 	/* A 5xx: given up. */
 	assert_int_equal(store_outbox_mark_failed(s, id1, "550 no", 0), 0);
@@ -1260,6 +1299,21 @@ static void test_outbox(void **state)
 	assert_int_equal(st.outbox_queued, 0);
 	assert_int_equal(st.outbox_sent, 1);
 	assert_int_equal(st.outbox_failed, 1);
+	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_FAILED, true,
+					   10),
+			 0);
+	assert_int_equal(nr, 1);
+	assert_int_equal(list[0].id, id1);
+	assert_int_equal(list[0].status, OUTBOX_FAILED);
+	assert_string_equal(list[0].last_error, "550 no");
+	assert_string_equal(list[0].message_id, "digest-1@bot.example");
+	assert_int_equal(list[0].attempts, 3);
+	store_outboxes_free(list, nr);
+	assert_int_equal(store_outbox_list(&list, &nr, s, OUTBOX_QUEUED, false,
+					   10),
+			 0);
+	assert_int_equal(nr, 0);
+	store_outboxes_free(list, nr);
 	store_outbox_release(&got);
 	store_close(s);
 }

@@ -1,0 +1,119 @@
+/*
+ * cmd_send.c: `patchletter send`: send what the outbox has due now, over
+ * one SMTP connection, and exit; the exit code says how it went. For
+ * operators (after fixing a server, from a timer instead of the daemon)
+ * and for the tests.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "cli.h"
+#include "config.h"
+#include "err.h"
+#include "log.h"
+#include "mailer.h"
+#include "outbox.h"
+#include "store.h"
+
+/* Set by SIGTERM and SIGINT: stop after the mail in flight. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* The exit code of a batch: refusals first, then what waits. */
+static int batch_exit(const struct outbox_report *r)
+{
+	if (r->failed)
+		return EX_DATAERR;
+	if (r->deferred || r->held || r->stopped)
+		return EX_TEMPFAIL;
+	return 0;
+}
+
+static int send_all(const struct config *cfg, struct store *st, bool all)
+{
+	struct outbox_sender o;
+	struct outbox_report r;
+	struct mailer *m;
+	int64_t now = (int64_t)time(NULL), waiting = 0;
+	int rc;
+
+	if (all && store_outbox_retry_now(&waiting, st, now))
+		return EX_TEMPFAIL;
+	rc = mailer_new(&m, &cfg->smtp);
+	if (rc == ERR_NOTFOUND)
+		return EX_NOINPUT; /* the password file */
+	if (rc)
+		return rc == ERR_FAIL ? EX_IOERR : EX_CONFIG;
+	outbox_sender_init(&o, st, m, cfg->limits.outbox_expiry_secs);
+	o.stop = &stop_requested;
+	catch_stop_signals();
+	rc = outbox_send_due(&r, &o, now);
+	mailer_free(m);
+	printf("send: %u sent, %u deferred, %u failed%s%s\n", r.sent,
+	       r.deferred, r.failed,
+	       r.held ? "; the server could not be used (see above)" : "",
+	       r.stopped ? "; stopped by a signal" : "");
+	if (rc)
+		return rc == ERR_TEMP ? EX_TEMPFAIL : EX_SOFTWARE;
+	return batch_exit(&r);
+}
+
+int cmd_send(const struct cli_globals *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
+	};
+	struct config cfg = {0};
+	struct store *st = NULL;
+	bool all = false;
+	int opt, ex, lock = -1;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt != 'a')
+			return EX_USAGE;
+		all = true;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "patchletter send: no arguments expected\n");
+		return EX_USAGE;
+	}
+	ex = cli_config(&cfg, g);
+	if (ex == 0 && !cfg.smtp.url) {
+		fprintf(stderr, "patchletter send: the configuration has no "
+				"smtp section: nothing can be sent\n");
+		ex = EX_CONFIG;
+	}
+	if (ex == 0)
+		ex = cli_store(&st, g, &cfg, false);
+	/* Two senders would send a mail twice (outbox.h). */
+	if (ex == 0 &&
+	    outbox_lock(&lock, g->state_dir ? g->state_dir : cfg.bot.state_dir))
+		ex = EX_TEMPFAIL;
+	if (ex == 0)
+		ex = send_all(&cfg, st, all);
+	outbox_unlock(lock);
+	store_close(st);
+	config_release(&cfg);
+	return ex;
+}
