@@ -291,6 +291,24 @@ static const char schema_v3[] =
 	"CREATE INDEX outbox_status ON outbox(status, id);\n"
 	"PRAGMA user_version = 3;\n";
 
+/*
+ * Version 4: each subscriber's token (it names them in List-Unsubscribe
+ * and in commands without their address), and the log of command mails
+ * received and replies sent, which rate limits count.
+ */
+static const char schema_v4[] =
+	"ALTER TABLE subscribers ADD COLUMN token TEXT;\n"
+	"CREATE UNIQUE INDEX subscribers_token ON subscribers(token)\n"
+	"	WHERE token IS NOT NULL;\n"
+	"CREATE TABLE mail_log (\n"
+	"	id INTEGER PRIMARY KEY,\n"
+	"	address TEXT NOT NULL COLLATE NOCASE,\n"
+	"	direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),\n"
+	"	at INTEGER NOT NULL\n"
+	");\n"
+	"CREATE INDEX mail_log_address ON mail_log(address, direction, at);\n"
+	"PRAGMA user_version = 4;\n";
+
 struct migration {
 	int version; /* user_version after the step */
 	const char *sql;
@@ -300,6 +318,7 @@ static const struct migration migrations[] = {
 	{1, schema_v1},
 	{2, schema_v2},
 	{3, schema_v3},
+	{4, schema_v4},
 };
 
 int store_schema_version(void)
@@ -447,11 +466,16 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"INSERT INTO subscribers (address, status, created) "
 		"VALUES (?1, ?2, ?3) ON CONFLICT (address) DO NOTHING",
 	[STMT_SUBSCRIBER_FIND] =
-		"SELECT id, address, status, created, last_digest_at "
+		"SELECT id, address, status, created, last_digest_at, token "
 		"FROM subscribers WHERE address = ?1",
+	[STMT_SUBSCRIBER_BY_TOKEN] =
+		"SELECT id, address, status, created, last_digest_at, token "
+		"FROM subscribers WHERE token = ?1",
+	[STMT_SUBSCRIBER_SET_TOKEN] =
+		"UPDATE subscribers SET token = ?2 WHERE id = ?1",
 	[STMT_SUBSCRIBERS_ALL] = "SELECT id FROM subscribers ORDER BY id",
 	[STMT_SUBSCRIBER_LOAD] =
-		"SELECT id, address, status, created, last_digest_at "
+		"SELECT id, address, status, created, last_digest_at, token "
 		"FROM subscribers WHERE id = ?1",
 	[STMT_SUBSCRIBER_SET_LAST_DIGEST] =
 		"UPDATE subscribers SET last_digest_at = ?2 WHERE id = ?1",
@@ -1823,6 +1847,7 @@ int store_subscriber_add(int64_t *out, struct store *s, const char *address,
 void store_subscriber_release(struct store_subscriber *sub)
 {
 	free(sub->address);
+	free(sub->token);
 	*sub = (struct store_subscriber)STORE_SUBSCRIBER_INIT;
 }
 
@@ -1848,6 +1873,7 @@ static int read_subscriber(struct store_subscriber *out, struct store *s,
 					 : (enum store_subscriber_status)status;
 		out->created = sqlite3_column_int64(st, 3);
 		out->last_digest_at = sqlite3_column_int64(st, 4);
+		out->token = column_strdup(st, 5);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = ERR_NOTFOUND;
@@ -1888,6 +1914,35 @@ int store_subscriber_load(struct store_subscriber *out, struct store *s,
 		return rc;
 	return read_subscriber(out, s, st, sqlite3_bind_int64(st, 1, id),
 			       "load subscriber");
+}
+
+int store_subscriber_by_token(struct store_subscriber *out, struct store *s,
+			      const char *token)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	store_subscriber_release(out);
+	rc = stmt_get(&st, s, STMT_SUBSCRIBER_BY_TOKEN);
+	if (rc)
+		return rc;
+	return read_subscriber(
+		out, s, st, sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC),
+		"find subscriber by token");
+}
+
+int store_subscriber_set_token(struct store *s, int64_t id, const char *token)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SUBSCRIBER_SET_TOKEN);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, token, -1, SQLITE_STATIC);
+	return update_one(s, st, rc, "set token of subscriber", id);
 }
 
 int store_subscribers_all(struct store_ids *out, struct store *s)

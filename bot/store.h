@@ -343,12 +343,11 @@ struct store_subscriber {
 	enum store_subscriber_status status;
 	int64_t created;
 	int64_t last_digest_at; /* 0: never */
+	char *token;		/* owned or NULL: names them in
+				   List-Unsubscribe and commands */
 };
 
-#define STORE_SUBSCRIBER_INIT                     \
-	{                                         \
-		0, NULL, SUBSCRIBER_PENDING, 0, 0 \
-	}
+#define STORE_SUBSCRIBER_INIT {0, NULL, SUBSCRIBER_PENDING, 0, 0, NULL}
 
 /*
  * Add a subscriber. Addresses compare without regard to ASCII case (RFC
@@ -540,6 +539,12 @@ int store_subscriber_load(struct store_subscriber *out, struct store *s,
 			  int64_t id) WARN_UNUSED;
 int store_subscriber_set_last_digest(struct store *s, int64_t id,
 				     int64_t when) WARN_UNUSED;
+/* The subscriber with this token: 0 or ERR_NOTFOUND (not reported). */
+int store_subscriber_by_token(struct store_subscriber *out, struct store *s,
+			      const char *token) WARN_UNUSED;
+/* Give a subscriber its token (token.h makes them). */
+int store_subscriber_set_token(struct store *s, int64_t id, const char *token)
+	WARN_UNUSED;
 /*
  * The rule file in force for a subscriber into out (released first): 0
  * or ERR_NOTFOUND (none active).

@@ -144,6 +144,7 @@ static cfg_opt_t digest_opts[] = {
 	CFG_STR("timezone", "UTC", CFGF_NONE),
 	CFG_INT_CB("format", RULEFILE_FORMAT_TEXT, CFGF_NONE, parse_format),
 	CFG_INT_CB("max-size", 0, CFGF_NONE, cfgparse_size),
+	CFG_INT_CB("send-empty", 0, CFGF_NONE, cfgparse_bool),
 	CFG_END(),
 };
 
@@ -268,6 +269,7 @@ static void check_digest(struct checker *c, cfg_t *sec)
 	d->frequency = (enum rulefile_frequency)cfg_getint(sec, "frequency");
 	d->format = (enum rulefile_format)cfg_getint(sec, "format");
 	d->weekday = (int)cfg_getint(sec, "day");
+	d->send_empty = cfg_getint(sec, "send-empty") != 0;
 	d->hour = 7;
 	d->minute = 0;
 	d->timezone = xstrdup("UTC");

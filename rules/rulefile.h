@@ -150,6 +150,7 @@ struct rulefile_digest {
 	char *timezone;	  /* owned: a tz database name */
 	enum rulefile_format format;
 	size_t max_bytes; /* 0: the bot's limit */
+	bool send_empty;  /* mail a digest even when nothing matched */
 };
 
 struct rulefile {

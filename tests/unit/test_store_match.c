@@ -177,6 +177,18 @@ static void test_subscriber_lookups(void **state)
 	assert_int_equal(store_subscriber_load(&sub, f->st, b), 0);
 	assert_int_equal(sub.last_digest_at, 77);
 	assert_int_equal(store_subscriber_load(&sub, f->st, 999), ERR_NOTFOUND);
+	/* Tokens: none at first, then found by. */
+	assert_int_equal(store_subscriber_load(&sub, f->st, a), 0);
+	assert_null(sub.token);
+	assert_int_equal(store_subscriber_set_token(f->st, a, "tok-a_0123456789abcde"),
+			 0);
+	assert_int_equal(store_subscriber_by_token(&sub, f->st,
+						   "tok-a_0123456789abcde"),
+			 0);
+	assert_int_equal(sub.id, a);
+	assert_string_equal(sub.token, "tok-a_0123456789abcde");
+	assert_int_equal(store_subscriber_by_token(&sub, f->st, "nope"),
+			 ERR_NOTFOUND);
 	store_subscriber_release(&sub);
 
 	assert_int_equal(store_rulefile_active(&got, f->st, a), ERR_NOTFOUND);
