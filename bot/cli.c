@@ -56,19 +56,27 @@ const struct cli_command cli_commands[] = {
 	 cmd_series},
 	{"digest", "render a digest to stdout without sending it",
 	 "usage: patchletter digest [--since DATE] [--list NAME] [--html]\n"
+	 "       patchletter digest [--mail] ADDRESS\n"
 	 "\n"
+	 "Without ADDRESS: every series of the store, newest version of each.\n"
 	 "  --since DATE  series active since DATE (YYYY-MM-DD, UTC);\n"
 	 "                default: everything in the store\n"
 	 "  --list NAME   the title used in the digest's first line\n"
-	 "  --html        the HTML companion instead of the text\n",
+	 "  --html        the HTML companion instead of the text\n"
+	 "\n"
+	 "With ADDRESS: that subscriber's next digest, as it would go out\n"
+	 "now (what matched their rules since their last digest).\n"
+	 "  --mail        the whole mail, headers and MIME parts\n",
 	 cmd_digest},
-	{"send", "send the mail the outbox has due now, and exit",
+	{"send", "queue the digests due now, send what the outbox has due, exit",
 	 "usage: patchletter send [--all]\n"
 	 "\n"
 	 "  --all     also the deferred mails whose retry time has not come\n"
 	 "            yet (as postqueue -f, once the server is fixed)\n"
 	 "\n"
-	 "Every mail due is sent over one SMTP connection and marked sent\n"
+	 "First the new series are matched against the subscribers' rules\n"
+	 "and the digests their schedules make due are queued. Then every\n"
+	 "mail due is sent over one SMTP connection and marked sent\n"
 	 "once the server accepted it. The daemon does the same by itself;\n"
 	 "only one of them sends at a time.\n"
 	 "\n"
@@ -109,6 +117,20 @@ const struct cli_command cli_commands[] = {
 	 "  --maintainers PATH  the MAINTAINERS file (default: the\n"
 	 "            configuration's maintainers { file | git + ref })\n",
 	 cmd_maintainers},
+	{"subscribers", "list, show, add, remove, pause or resume subscribers",
+	 "usage: patchletter subscribers list\n"
+	 "       patchletter subscribers show ADDRESS\n"
+	 "       patchletter subscribers add ADDRESS RULEFILE\n"
+	 "       patchletter subscribers remove|pause|resume ADDRESS\n"
+	 "\n"
+	 "  list      every subscriber, with status and last digest\n"
+	 "  show      one subscriber and the history of their rule files\n"
+	 "  add       subscribe ADDRESS with RULEFILE, or replace their\n"
+	 "            rules, at once: the operator vouches for the address,\n"
+	 "            so no confirmation is asked for\n"
+	 "  remove    forget the subscriber and their rules\n"
+	 "  pause     stop their digests until resume\n",
+	 cmd_subscribers},
 	{"status", "show the state of the store, sources and outbox",
 	 "usage: patchletter status [--check]\n"
 	 "\n"

@@ -55,6 +55,7 @@ int cmd_show(const struct cli_globals *g, int argc, char **argv);
 int cmd_series(const struct cli_globals *g, int argc, char **argv);
 int cmd_digest(const struct cli_globals *g, int argc, char **argv);
 int cmd_status(const struct cli_globals *g, int argc, char **argv);
+int cmd_subscribers(const struct cli_globals *g, int argc, char **argv);
 int cmd_rules(const struct cli_globals *g, int argc, char **argv);
 int cmd_maintainers(const struct cli_globals *g, int argc, char **argv);
 int cmd_send(const struct cli_globals *g, int argc, char **argv);

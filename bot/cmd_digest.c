@@ -13,6 +13,11 @@
 #include "cli.h"
 #include "config.h"
 #include "digest.h"
+#include "digest_job.h"
+#include "err.h"
+#include "maintainers.h"
+#include "maintainers_source.h"
+#include "subscriptions.h"
 #include "log.h"
 #include "store.h"
 #include "template.h"
@@ -32,12 +37,98 @@ static int64_t parse_day(const char *s)
 	return (int64_t)timegm(&tm);
 }
 
+/*
+ * A subscriber's next digest, as it would go out now: the series matched
+ * since their last digest, by their rules. With mail, the whole mail.
+ */
+static int subscriber_digest(const struct cli_globals *g,
+			     const char *address, bool mail)
+{
+	struct subscriptions subs = SUBSCRIPTIONS_INIT;
+	const struct subscription *sub = NULL;
+	struct store_subscriber found = STORE_SUBSCRIBER_INIT;
+	struct store_match *m = NULL;
+	struct maintainers *maint = NULL;
+	struct tpl_dir *templates = NULL;
+	struct config cfg = {0};
+	struct store *st = NULL;
+	struct buf errors = BUF_INIT;
+	struct digest_job j;
+	struct digest_made d;
+	int64_t now = (int64_t)time(NULL);
+	size_t nm = 0, matched;
+	int ex, rc = 0;
+
+	digest_made_init(&d);
+	ex = cli_config(&cfg, g);
+	if (ex == 0)
+		ex = cli_store(&st, g, &cfg, false);
+	if (ex == 0 && tpl_dir_load(&templates, cli_templates_dir(g, &cfg),
+				    &errors)) {
+		fputs(errors.data, stderr);
+		ex = EX_CONFIG;
+	}
+	if (ex == 0) {
+		rc = maintainers_source_load(&maint, NULL, &cfg.maintainers,
+					     &errors);
+		if (rc == ERR_NOTFOUND)
+			rc = 0;
+	}
+	if (ex == 0 && rc == 0)
+		rc = subscriptions_load(&subs, st, &cfg, maint);
+	if (ex == 0 && rc == 0) {
+		rc = store_subscriber_find(&found, st, address);
+		if (rc == 0)
+			sub = subscriptions_find(&subs, found.id);
+		if (rc == ERR_NOTFOUND || (rc == 0 && (!sub || !sub->rf))) {
+			fprintf(stderr, "patchletter digest: %s has no rules "
+					"in force\n",
+				address);
+			ex = EX_NOUSER;
+			rc = 0;
+		}
+	}
+	j.st = st;
+	j.cfg = &cfg;
+	j.templates = templates;
+	j.subs = &subs;
+	if (ex == 0 && rc == 0)
+		rc = digest_job_match(&matched, &j, now);
+	if (ex == 0 && rc == 0)
+		rc = store_matches_unreported(&m, &nm, st, found.id);
+	if (ex == 0 && rc == 0)
+		rc = digest_job_compose(
+			&d, &j, sub, m, nm,
+			found.last_digest_at ? found.last_digest_at
+					     : found.created,
+			now);
+	if (ex == 0 && rc == 0) {
+		if (mail)
+			fwrite(d.mail.data, 1, d.mail.len, stdout);
+		else
+			fwrite(d.text.data, 1, d.text.len, stdout);
+	}
+	if (ex == 0 && rc)
+		ex = EX_SOFTWARE;
+	digest_made_release(&d);
+	store_matches_free(m, nm);
+	store_subscriber_release(&found);
+	subscriptions_release(&subs);
+	maintainers_free(maint);
+	tpl_dir_free(templates);
+	buf_release(&errors);
+	store_close(st);
+	config_release(&cfg);
+	return ex;
+}
+
 int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"since", required_argument, NULL, 's'},
 		{"list", required_argument, NULL, 'l'},
 		{"html", no_argument, NULL, 'H'},
+		{"mail", no_argument, NULL, 'M'},
 		{NULL, 0, NULL, 0},
 	};
 	struct store_ids ids = STORE_IDS_INIT;
@@ -53,7 +144,7 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 	char *list_title = NULL; /* owned, from the store */
 	int64_t since = 0, first = 0, last = 0;
 	size_t i, n = 0;
-	bool html = false;
+	bool html = false, mail = false;
 	int opt, ex, rc = 0;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -68,10 +159,14 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 			title = optarg;
 		} else if (opt == 'H') {
 			html = true;
+		} else if (opt == 'M') {
+			mail = true;
 		} else {
 			return EX_USAGE;
 		}
 	}
+	if (optind == argc - 1)
+		return subscriber_digest(g, argv[optind], mail);
 	if (optind != argc)
 		return EX_USAGE;
 	ex = cli_config(&cfg, g);

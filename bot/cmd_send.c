@@ -13,11 +13,16 @@
 
 #include "cli.h"
 #include "config.h"
+#include "digest_job.h"
 #include "err.h"
 #include "log.h"
 #include "mailer.h"
+#include "maintainers.h"
+#include "maintainers_source.h"
 #include "outbox.h"
 #include "store.h"
+#include "subscriptions.h"
+#include "template_dir.h"
 
 /* Set by SIGTERM and SIGINT: stop after the mail in flight. */
 static volatile sig_atomic_t stop_requested;
@@ -78,6 +83,57 @@ static int send_all(const struct config *cfg, struct store *st, bool all)
 	return batch_exit(&r);
 }
 
+/*
+ * What the daemon's timer does before sending: match the new series and
+ * queue the digests due now. A sysexits code.
+ */
+static int queue_digests(const struct cli_globals *g, const struct config *cfg,
+			 struct store *st)
+{
+	struct subscriptions subs = SUBSCRIPTIONS_INIT;
+	struct maintainers *m = NULL;
+	struct tpl_dir *templates = NULL;
+	struct buf errors = BUF_INIT;
+	struct digest_job j;
+	size_t matched = 0, queued = 0;
+	int rc, ex = 0;
+
+	rc = maintainers_source_load(&m, NULL, &cfg->maintainers, &errors);
+	if (rc && rc != ERR_NOTFOUND) {
+		ex = EX_NOINPUT;
+		goto out;
+	}
+	rc = subscriptions_load(&subs, st, cfg, m);
+	if (rc) {
+		ex = rc == ERR_TEMP ? EX_TEMPFAIL : EX_SOFTWARE;
+		goto out;
+	}
+	/* Nobody to write to: nothing to match, no templates needed. */
+	if (!subs.nr)
+		goto out;
+	if (tpl_dir_load(&templates, cli_templates_dir(g, cfg), &errors)) {
+		fputs(errors.data, stderr);
+		ex = EX_CONFIG;
+		goto out;
+	}
+	j.st = st;
+	j.cfg = cfg;
+	j.templates = templates;
+	j.subs = &subs;
+	rc = digest_job_tick(&matched, &queued, &j, (int64_t)time(NULL));
+	if (rc)
+		ex = rc == ERR_TEMP ? EX_TEMPFAIL : EX_SOFTWARE;
+	else
+		printf("digests: %zu matches, %zu digests queued\n", matched,
+		       queued);
+out:
+	subscriptions_release(&subs);
+	maintainers_free(m);
+	tpl_dir_free(templates);
+	buf_release(&errors);
+	return ex;
+}
+
 int cmd_send(const struct cli_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -110,6 +166,8 @@ int cmd_send(const struct cli_globals *g, int argc, char **argv)
 	if (ex == 0 &&
 	    outbox_lock(&lock, g->state_dir ? g->state_dir : cfg.bot.state_dir))
 		ex = EX_TEMPFAIL;
+	if (ex == 0)
+		ex = queue_digests(g, &cfg, st);
 	if (ex == 0)
 		ex = send_all(&cfg, st, all);
 	outbox_unlock(lock);

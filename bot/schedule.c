@@ -9,16 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "buf.h"
 #include "err.h"
 #include "log.h"
 #include "schedule.h"
+#include "tzdb.h"
 #include "xalloc.h"
-
-#define ZONEINFO "/usr/share/zoneinfo"
 
 static const char *const freq_names[] = {
 	[SCHEDULE_IMMEDIATE] = "immediate",
@@ -49,22 +47,9 @@ static bool is_utc(const char *tz)
 
 bool schedule_tz_valid(const char *tz)
 {
-	char path[sizeof(ZONEINFO) + SCHEDULE_TZ_MAX + 2];
-	struct stat st;
-	const char *p;
-
-	if (is_utc(tz))
-		return true;
-	if (tz[0] == '/' || strstr(tz, "..") ||
-	    strlen(tz) >= SCHEDULE_TZ_MAX)
-		return false;
-	for (p = tz; *p; p++)
-		if (!(*p == '/' || *p == '_' || *p == '-' || *p == '+' ||
-		      (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= 'A' && *p <= 'Z')))
-			return false;
-	snprintf(path, sizeof(path), "%s/%s", ZONEINFO, tz);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	/* The same check as a rule file's timezone gets (rules/tzdb.c). */
+	return is_utc(tz) ||
+	       (strlen(tz) < SCHEDULE_TZ_MAX && tzdb_has(tz, NULL));
 }
 
 /* The process's TZ while a conversion runs, and how to put it back. */

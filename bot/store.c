@@ -473,6 +473,9 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"FROM subscribers WHERE token = ?1",
 	[STMT_SUBSCRIBER_SET_TOKEN] =
 		"UPDATE subscribers SET token = ?2 WHERE id = ?1",
+	/* Rule files and matches go with it (ON DELETE CASCADE); mail in
+	 * the outbox stays, its subscriber forgotten (SET NULL). */
+	[STMT_SUBSCRIBER_DELETE] = "DELETE FROM subscribers WHERE id = ?1",
 	[STMT_SUBSCRIBERS_ALL] = "SELECT id FROM subscribers ORDER BY id",
 	[STMT_SUBSCRIBER_LOAD] =
 		"SELECT id, address, status, created, last_digest_at, token "
@@ -1943,6 +1946,18 @@ int store_subscriber_set_token(struct store *s, int64_t id, const char *token)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_text(st, 2, token, -1, SQLITE_STATIC);
 	return update_one(s, st, rc, "set token of subscriber", id);
+}
+
+int store_subscriber_delete(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SUBSCRIBER_DELETE);
+	if (rc)
+		return rc;
+	return update_one(s, st, sqlite3_bind_int64(st, 1, id),
+			  "delete subscriber", id);
 }
 
 int store_subscribers_all(struct store_ids *out, struct store *s)

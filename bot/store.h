@@ -531,6 +531,10 @@ int store_matches_mark_reported(struct store *s, int64_t subscriber,
 				int64_t outbox, int64_t until) WARN_UNUSED;
 void store_matches_free(struct store_match *v, size_t nr);
 
+/* Series updated at or after since, oldest first. Appends to out. */
+int store_series_updated_since(struct store_ids *out, struct store *s,
+			       int64_t since) WARN_UNUSED;
+
 /* Every subscriber, by id. Appends to out. */
 int store_subscribers_all(struct store_ids *out, struct store *s)
 	WARN_UNUSED;
@@ -539,6 +543,11 @@ int store_subscriber_load(struct store_subscriber *out, struct store *s,
 			  int64_t id) WARN_UNUSED;
 int store_subscriber_set_last_digest(struct store *s, int64_t id,
 				     int64_t when) WARN_UNUSED;
+/*
+ * Remove a subscriber, their rule files and matches; mail already in the
+ * outbox is kept (and still sent). 0 or ERR_NOTFOUND (reported).
+ */
+int store_subscriber_delete(struct store *s, int64_t id) WARN_UNUSED;
 /* The subscriber with this token: 0 or ERR_NOTFOUND (not reported). */
 int store_subscriber_by_token(struct store_subscriber *out, struct store *s,
 			      const char *token) WARN_UNUSED;

@@ -26,6 +26,9 @@ const char *const store_match_sql[STMT_MATCH__END - STMT_MATCH_FIRST] = {
 		"series s ON s.id = m.series WHERE m.subscriber = ?1 AND "
 		"m.reported_in IS NOT NULL AND s.updated > ?2 ORDER BY "
 		"m.series, m.rule",
+	/* The series the matcher has not seen since it last ran. */
+	S(STMT_SERIES_UPDATED_SINCE) = "SELECT id FROM series WHERE updated >= "
+				       "? ORDER BY updated, id",
 #undef S
 };
 
@@ -158,4 +161,26 @@ int store_matches_mark_reported(struct store *s, int64_t subscriber,
 					    s->path);
 	stmt_done(st);
 	return write_end(s, own, rc);
+}
+
+int store_series_updated_since(struct store_ids *out, struct store *s,
+			       int64_t since)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SERIES_UPDATED_SINCE);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, since);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		XGROW(out->v, out->alloc, out->nr + 1);
+		out->v[out->nr++] = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_fail(s, rc, "%s: series updated since",
+					    s->path);
+	stmt_done(st);
+	return rc;
 }
