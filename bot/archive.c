@@ -473,6 +473,14 @@ static int emit(struct epoch *e, enum archive_item_kind kind,
 		e->st->skipped++;
 		return 0;
 	}
+	if (len == 0) {
+		/* public-inbox-purge leaves an empty "m" where the purged
+		 * message was: nothing to hand over. */
+		log_debug("archive: %s: commit %s: empty blob (purged)",
+			  e->source, item.commit);
+		e->st->skipped++;
+		return 0;
+	}
 	if (git_odb_read(&obj, e->odb, blob) < 0)
 		return git_fail(ERR_FAIL, e->dir, item.blob);
 	item.kind = kind;

@@ -110,7 +110,8 @@ struct archive_stats {
 	uint64_t commits;  /* commits read and handed over */
 	uint64_t added;	   /* ARCHIVE_ADD items */
 	uint64_t deleted;  /* ARCHIVE_DELETE items */
-	uint64_t skipped;  /* blobs missing or over MAIL_MAX_BYTES (logged) */
+	uint64_t skipped;  /* blobs missing, empty (purged) or over
+			    * MAIL_MAX_BYTES: logged, not handed over */
 	uint64_t bytes;	   /* bytes of the items handed over */
 	uint64_t restarts; /* epochs re-read because the cursor was gone */
 	uint64_t batches;  /* ops->commit calls */
