@@ -20,9 +20,11 @@
  * its tip, oldest first, in batches: the caller stores a batch's messages
  * and the new cursor in one transaction (ingest.h). Use:
  *
- *	archive_open(&a, "/srv/lore/linux-sparse", "linux-sparse");
- *	archive_sync(&stats, a, &ops, ctx);  // on a timer, after
- *archive_fetch() archive_free(a);
+ *	archive_fetch(dir, url);	(a mirror of url = lore's list URL)
+ *	archive_open(&a, dir, "linux-sparse");
+ *	archive_sync(&stats, a, &ops, ctx);
+ *	then on a timer: archive_fetch(dir, url); archive_sync(...);
+ *	archive_free(a);
  *
  * with ops->cursor_get = store_cursor_get(), ops->item = ingest_add() of
  * ARCHIVE_ADD items (and a removal of ARCHIVE_DELETE ones), ops->commit =
@@ -39,10 +41,14 @@
  * time, and the walk keeps a bounded window of commit ids
  * (ARCHIVE_WALK_SEGMENT) plus one id per segment.
  *
- * libgit2 options are process-wide: the first archive_open() turns
- * libgit2's object cache off and bounds its pack mappings, because a
- * walk reads every object once (see archive.c). Errors are reported once
- * here with an "archive: " prefix.
+ * libgit2's options are process-wide: archive_open() and archive_fetch()
+ * turn its object cache off, bound its pack mappings and skip re-hashing
+ * objects on read, because a walk reads every object once (archive.c
+ * says why). Errors are reported once here with an "archive: " prefix.
+ *
+ * Everything blocks (libgit2 has no non-blocking I/O): a daemon that must
+ * not stall its poll() loop on a slow remote runs archive_fetch() in a
+ * child process.
  */
 #ifndef PATCHLETTER_ARCHIVE_H
 #define PATCHLETTER_ARCHIVE_H
