@@ -19,6 +19,9 @@
  *	batches; DIR receives each item's bytes as DIR/1, DIR/2, ...;
  *	-q prints only the figures (messages/s, MB/s) on stderr.
  *   test_archive fetch PATH URL
+ *
+ * TEST_FILTER=test_v1 runs only the tests whose names match (cmocka's
+ * filter).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -957,6 +960,7 @@ static void test_long_history(void **state)
 	 * thousands; git fast-import writes one pack (as the bench does). */
 	fi = popen(cmd, "w");
 	if (!fi) {
+		print_message("skip: cannot run git fast-import\n");
 		free(cmd);
 		free(path);
 		git_repository_free(r);
@@ -1173,8 +1177,11 @@ static void test_lore_linux_sparse(void **state)
 		shared = "../shared";
 	path = xasprintf("%s/archives/linux-sparse.0.git", shared);
 	if (access(path, F_OK) != 0) {
+		print_message("skip: %s is absent; the real lore epoch is not "
+			      "read\n",
+			      path);
 		free(path);
-		skip(); /* ../shared is absent */
+		skip();
 	}
 	assert_int_equal(sync_with(&s, path, 0, &st), 0);
 	assert_int_equal(s.nrecs, 3545);
