@@ -786,6 +786,8 @@ int archive_sync(struct archive_stats *out, struct archive *a,
 	size_t n = 0;
 	int r;
 
+	if (!ops->cursor_get || !ops->item || !ops->commit)
+		BUG("archive_sync: every callback is needed");
 	if (!a->inbox) {
 		r = sync_repo(&st, ops, arg, xstrdup(a->path),
 			      xasprintf("archive:%s", a->name), 0);
@@ -1001,19 +1003,26 @@ out:
 int archive_fetch(const char *path, const char *url)
 {
 	size_t plen = strlen(path), ulen = strlen(url);
-	char *u;
+	char *u, *objects, *git_dir;
 	int r;
 
 	lib_init();
 	while (ulen > 1 && url[ulen - 1] == '/')
 		ulen--;
 	u = xmemdup0(url, ulen);
-	if (plen > 4 && strcmp(path + plen - 4, ".git") == 0)
-		r = is_dir(path) ? fetch_mirror(path, u)
-				 : clone_mirror(path, u, false);
+	objects = xasprintf("%s/objects", path);
+	git_dir = xasprintf("%s/git", path);
+	if (is_dir(objects))
+		r = fetch_mirror(path, u); /* an existing repository */
+	else if (is_dir(git_dir))
+		r = fetch_inbox(path, u);
+	else if (plen > 4 && strcmp(path + plen - 4, ".git") == 0)
+		r = clone_mirror(path, u, false);
 	else
 		r = fetch_inbox(path, u);
 	free(u);
+	free(objects);
+	free(git_dir);
 	git_libgit2_shutdown();
 	return r;
 }

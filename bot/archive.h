@@ -151,12 +151,14 @@ int archive_sync(struct archive_stats *out, struct archive *a,
  * Bring the local mirror at path up to date with url, as `git clone
  * --mirror` / `git fetch` (every ref under refs/, forced and pruned) do:
  *
- *  - path ends in ".git": one repository (a v1 archive or one epoch,
- *    lore's URL/N); cloned when missing, fetched otherwise;
- *  - any other path: a v2 inbox whose epochs lore serves at URL/0,
- *    URL/1, ...: every local epoch git/N.git is fetched from URL/N, then
- *    URL/N+1 (from the highest local one, 0 when there is none) is tried
- *    and cloned while it exists. A missing next epoch is not an error.
+ *  - an existing bare repository at path, or a new path ending in
+ *    ".git": one repository (a v1 archive or one epoch, lore's URL/N);
+ *    cloned when missing, fetched otherwise;
+ *  - an existing v2 inbox, or a new path not ending in ".git": a v2 inbox
+ *    whose epochs lore serves at URL/0, URL/1, ...: every local epoch
+ *    git/N.git is fetched from URL/N, then URL/N+1 (from the highest
+ *    local one, 0 when there is none) is tried and cloned while it
+ *    exists. A missing next epoch is not an error.
  *
  * A clone is made in a temporary folder beside its place and renamed
  * into it, so a failed one leaves nothing behind. 0; ERR_TEMP when the

@@ -1063,6 +1063,20 @@ static void test_fetch_single(void **state)
 	assert_int_equal(st.added, 1);
 	assert_mid(&s.recs[2], "<f3@example.org>");
 
+	/* An existing repository is fetched whatever its name. */
+	{
+		char *plain = tpath("plain");
+
+		assert_int_equal(rename(mirror, plain), 0);
+		v2_add(o, "f4", 4);
+		assert_int_equal(archive_fetch(plain, url), 0);
+		assert_int_equal(rename(plain, mirror), 0);
+		assert_int_equal(sync_with(&s, mirror, 0, &st), 0);
+		assert_int_equal(st.added, 1);
+		assert_mid(&s.recs[3], "<f4@example.org>");
+		free(plain);
+	}
+
 	/* Nothing new: fetch is a no-op, sync too. */
 	assert_int_equal(archive_fetch(mirror, url), 0);
 	assert_int_equal(sync_with(&s, mirror, 0, &st), 0);
@@ -1077,6 +1091,8 @@ static void test_fetch_single(void **state)
 	assert_int_equal(sync_with(&s, mirror, 0, &st), 0);
 	assert_int_equal(st.restarts, 1);
 	assert_int_equal(st.added, 2);
+	assert_mid(&s.recs[s.nrecs - 2], "<f1@example.org>");
+	assert_mid(&s.recs[s.nrecs - 1], "<f3@example.org>");
 
 	/* An origin that is not there: a temporary failure, nothing made. */
 	{
