@@ -108,6 +108,7 @@ BOT_SRCS += bot/compose.c
 BOT_SRCS += bot/mailer.c
 BOT_SRCS += bot/outbox.c
 BOT_SRCS += bot/cmd_send.c
+BOT_SRCS += bot/archive.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -182,6 +183,8 @@ test_rulefile_SRCS = rules/rulefile.c rules/tzdb.c bot/cfgparse.c \
 	$(test_maintainers_SRCS)
 UNIT_TESTS += match
 test_match_SRCS = rules/match.c rules/keywords.c $(test_rulefile_SRCS)
+UNIT_TESTS += archive
+test_archive_SRCS = bot/archive.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

@@ -71,6 +71,18 @@
 #define GLOB_MAX_BYTES 1024   /* one path pattern; also its token count */
 #define PERLRE_MAX_BYTES 1024 /* one N: or K: regex */
 
+/*
+ * public-inbox archives (archive.h). A batch is what one store
+ * transaction takes; the walk keeps one window of commit ids in memory
+ * (plus one id per window) whatever the history's length.
+ */
+#define ARCHIVE_BATCH_COMMITS 1000	     /* commits per cursor move */
+#define ARCHIVE_BATCH_BYTES (64u << 20)     /* message bytes per batch */
+#define ARCHIVE_WALK_SEGMENT 4096	     /* commits read back at a time */
+#define ARCHIVE_MAX_EPOCHS 10000	     /* git/N.git folders of one inbox */
+#define ARCHIVE_MAX_NAME_BYTES 200	     /* an archive's name in cursors */
+#define ARCHIVE_MAX_REF_BYTES 4096	     /* HEAD, a ref file, a packed-refs line */
+
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
 /*
