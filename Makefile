@@ -109,6 +109,7 @@ BOT_SRCS += bot/mailer.c
 BOT_SRCS += bot/outbox.c
 BOT_SRCS += bot/cmd_send.c
 BOT_SRCS += bot/archive.c
+BOT_SRCS += bot/backfill.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c

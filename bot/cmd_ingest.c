@@ -9,6 +9,9 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "archive.h"
+#include "bounds.h"
+#include "backfill.h"
 #include "cli.h"
 #include "config.h"
 #include "err.h"
@@ -58,12 +61,56 @@ static uint64_t input_size(const char *path)
 	return (uint64_t)st.st_size;
 }
 
+/*
+ * A public-inbox archive (a v2 inbox, or one bare repository such as a
+ * `git clone --mirror` of lore's URL/0), named for its cursors by the
+ * last component of its path. ERR_NOTFOUND when path holds none.
+ */
+static int ingest_archive(struct ingest_run *run, const char *path)
+{
+	struct archive_stats stats;
+	struct archive *a = NULL;
+	const char *base = strrchr(path, '/');
+	char name[ARCHIVE_MAX_NAME_BYTES];
+	size_t n, i;
+	int rc;
+
+	while (base && !base[1] && base > path) {
+		/* "dir/": the component before the slash */
+		const char *p = base - 1;
+
+		while (p > path && *p != '/')
+			p--;
+		base = p;
+	}
+	base = base ? (*base == '/' ? base + 1 : base) : path;
+	n = strcspn(base, "/");
+	if (n >= sizeof(name))
+		n = sizeof(name) - 1;
+	for (i = 0; i < n; i++)
+		name[i] = base[i] > ' ' && base[i] < 0x7f ? base[i] : '_';
+	name[n] = '\0';
+	rc = archive_open(&a, path, n ? name : "archive");
+	if (rc)
+		return rc;
+	rc = backfill_archive(&stats, &run->ing, a, &run->progress, NULL);
+	archive_free(a);
+	return rc;
+}
+
 static int ingest_path(struct ingest_run *run, const char *path,
 		       enum mbox_quoting quoting)
 {
 	enum mbox_kind kind = MBOX_KIND_MBOX;
+	struct stat st;
 	int rc;
 
+	/* A directory that is no Maildir may be a public-inbox archive. */
+	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rc = ingest_archive(run, path);
+		if (rc != ERR_NOTFOUND)
+			return rc;
+	}
 	if (strcmp(path, "-")) {
 		rc = mbox_detect(&kind, path);
 		if (rc)
@@ -131,11 +178,13 @@ int cmd_ingest(const struct cli_globals *g, int argc, char **argv)
 	progress_done(&run.progress);
 	secs = progress_elapsed(&run.progress);
 	printf("ingest: %llu messages: %llu stored, %llu duplicates, "
-	       "%llu unparsed (%.1f s, %.0f messages/s)\n",
+	       "%llu unparsed%s (%.1f s, %.0f messages/s)\n",
 	       (unsigned long long)run.ing.stats.seen,
 	       (unsigned long long)run.ing.stats.stored,
 	       (unsigned long long)run.ing.stats.duplicates,
-	       (unsigned long long)run.ing.stats.unparsed, secs,
+	       (unsigned long long)run.ing.stats.unparsed,
+	       run.ing.stats.deleted ? ", some deleted by the archive" : "",
+	       secs,
 	       secs > 0 ? (double)run.ing.stats.seen / secs : 0.0);
 	free(run.source);
 	store_close(st);

@@ -103,6 +103,29 @@ out:
 	return rc;
 }
 
+int ingest_delete(struct ingest *ing, const char *raw, size_t len)
+{
+	struct mail mail = MAIL_INIT;
+	int rc;
+
+	rc = ingest_begin_batch(ing);
+	if (rc)
+		return rc;
+	/* Only the Message-ID is wanted; a damaged mail has none to give. */
+	if (mail_parse(&mail, raw, len) != ERR_PERM && mail.message_id &&
+	    mail.message_id[0]) {
+		rc = store_message_delete(ing->store, mail.message_id);
+		if (rc == 0)
+			ing->batch.deleted++;
+		if (rc == ERR_NOTFOUND)
+			rc = 0;
+	}
+	mail_release(&mail);
+	if (rc)
+		ingest_abort(ing);
+	return rc;
+}
+
 int ingest_add_unparsed(struct ingest *ing, const char *raw, size_t len,
 			const char *reason, const char *source)
 {
@@ -146,6 +169,7 @@ int ingest_commit(struct ingest *ing, const char *cursor_source,
 		ing->stats.duplicates += ing->batch.duplicates;
 		ing->stats.unparsed += ing->batch.unparsed;
 		ing->stats.bytes += ing->batch.bytes;
+		ing->stats.deleted += ing->batch.deleted;
 	}
 	memset(&ing->batch, 0, sizeof(ing->batch));
 	ing->in_batch = 0;

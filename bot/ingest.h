@@ -30,6 +30,7 @@ struct ingest_stats {
 	uint64_t stored;     /* new messages stored */
 	uint64_t duplicates; /* Message-ID already stored */
 	uint64_t unparsed;   /* kept raw: not a mail, or over a limit */
+	uint64_t deleted;    /* removed because the source deleted them */
 	uint64_t bytes;	     /* raw bytes seen */
 };
 
@@ -60,6 +61,14 @@ int ingest_add(struct ingest *ing, const char *raw, size_t len,
  */
 int ingest_add_unparsed(struct ingest *ing, const char *raw, size_t len,
 			const char *reason, const char *source) WARN_UNUSED;
+
+/*
+ * The source deleted a mail (a public-inbox archive removing spam): take
+ * its Message-ID from raw and remove the message from the store, in the
+ * current batch. A mail never stored is no error. 0 or the store's error.
+ */
+int ingest_delete(struct ingest *ing, const char *raw, size_t len)
+	WARN_UNUSED;
 
 /*
  * Commit the batch together with the cursor of cursor_source (both may be

@@ -439,6 +439,8 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 	[STMT_TRAILER_INSERT] =
 		"INSERT INTO trailers (message, seq, name, value) "
 		"VALUES (?1, ?2, ?3, ?4)",
+	/* References, paths and trailers go with it (ON DELETE CASCADE). */
+	[STMT_MESSAGE_DELETE] = "DELETE FROM messages WHERE message_id = ?1",
 	[STMT_MESSAGE_FIND] = "SELECT id FROM messages WHERE message_id = ?1",
 	[STMT_MESSAGE_LOAD] =
 		"SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?1",
@@ -1444,6 +1446,33 @@ int store_message_add(int64_t *out, struct store *s, const struct message *m,
 	if (out)
 		*out = id;
 	return rc;
+}
+
+int store_message_delete(struct store *s, const char *message_id)
+{
+	char idbuf[ESCAPED_MAX];
+	sqlite3_stmt *st;
+	bool own;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_MESSAGE_DELETE);
+	if (rc)
+		return rc;
+	rc = write_begin(s, &own);
+	if (rc) {
+		stmt_done(st);
+		return rc;
+	}
+	rc = sqlite3_bind_text(st, 1, message_id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(s->db) ? 0 : ERR_NOTFOUND;
+	else
+		rc = store_fail(s, rc, "remove message <%s>",
+				escaped(idbuf, message_id));
+	stmt_done(st);
+	return write_end(s, own, rc);
 }
 
 int store_message_find(int64_t *out, struct store *s, const char *message_id)

@@ -121,6 +121,14 @@ void store_title_key(struct buf *out, const char *title, size_t len);
 int store_message_add(int64_t *out, struct store *s, const struct message *m,
 		      const char *source, int64_t received) WARN_UNUSED;
 
+/*
+ * Remove the message with this Message-ID (an archive deleted it: spam,
+ * a purge), its references, paths and trailers. 0 or ERR_NOTFOUND (not
+ * reported).
+ */
+int store_message_delete(struct store *s, const char *message_id)
+	WARN_UNUSED;
+
 /* The id of the message with this Message-ID: 0 or ERR_NOTFOUND. */
 int store_message_find(int64_t *out, struct store *s,
 		       const char *message_id) WARN_UNUSED;
