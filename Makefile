@@ -126,6 +126,9 @@ UNIT_TESTS += mail
 test_mail_SRCS = bot/mail.c bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += mbox
 test_mbox_SRCS = bot/mbox.c $(COMMON_SRCS)
+UNIT_TESTS += message
+test_message_SRCS = bot/message.c bot/mail.c bot/subject.c bot/patch.c \
+	bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)

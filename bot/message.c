@@ -34,30 +34,43 @@ enum message_kind message_kind_from_name(const char *name)
 }
 
 /*
- * The kind, as a list reader tells it:
- *  - a reply marker before the tags ("Re: [PATCH ...]") is a reply, even
- *    when it carries a diff: kernel reviewers often answer with "something
- *    like this?" and a diff, which is not a new posting;
- *  - [GIT PULL] or git request-pull's text is a pull request;
- *  - 0/N is a cover letter;
+ * The kind, as a list reader tells it (checked against the lore, patchew
+ * and patchwork mail of the shared corpus):
+ *  - a reply marker before the tags ("Re: [PATCH v2 0/4] ...", "Re:
+ *    foo") is a reply, even when it carries a diff: reviewers answer
+ *    with "something like this?" and a diff, which is not a new posting
+ *    (a marker after them, "[PATCH] Re: foo", is part of a patch's
+ *    title, as git am reads it);
+ *  - [GIT PULL] and qemu's "[PULL 00/28]" are pull requests; the
+ *    "[PULL 05/28]" patches posted with one are patches (their series
+ *    knows it is a pull: tags.pull);
+ *  - 0/N is a cover letter, even with git request-pull's text in it;
+ *  - a forward ("Fwd: [PATCH] ...") is not a posting of the work: its
+ *    author and date are the forwarder's; a reply in a thread, else other;
+ *  - git request-pull's text without patch tags is a pull request;
  *  - a diff, or an M/N counter, is a patch;
- *  - anything else in a thread is a reply, the rest is other.
+ *  - anything else in a thread (In-Reply-To or References) is a reply,
+ *    the rest is other.
  */
 static enum message_kind message_kind(const struct message *m)
 {
 	const struct subject *t = &m->tags;
+	bool diff = m->patch.has_diff;
+	bool in_thread = m->mail.in_reply_to || m->mail.nr_references;
 
-	if (t->reply && !(t->patch && m->patch.has_diff))
+	if (t->reply_lead)
 		return MESSAGE_REPLY;
-	if (t->pull || (m->patch.is_pull && !m->patch.has_diff))
-		return MESSAGE_PULL;
+	if (t->pull)
+		return t->number >= 1 && diff ? MESSAGE_PATCH : MESSAGE_PULL;
 	if (t->number == 0 && t->total > 0)
 		return MESSAGE_COVER;
-	if (t->forward && !m->patch.has_diff)
-		return MESSAGE_OTHER;
-	if (m->patch.has_diff || (t->patch && t->number >= 1))
+	if (t->forward)
+		return in_thread ? MESSAGE_REPLY : MESSAGE_OTHER;
+	if (m->patch.is_pull && !t->patch)
+		return MESSAGE_PULL;
+	if (diff || (t->patch && t->number >= 1))
 		return MESSAGE_PATCH;
-	if (t->reply || m->mail.in_reply_to)
+	if (t->reply || in_thread)
 		return MESSAGE_REPLY;
 	return MESSAGE_OTHER;
 }

@@ -434,6 +434,10 @@ int subject_parse(struct subject *out, const char *s, size_t len)
 		if (n) {
 			if (kind == MARK_REPLY)
 				out->reply = true;
+			/* Before the tags that make it a patch or pull? */
+			if (kind == MARK_REPLY && !st.patch_word &&
+			    !st.have_version && !st.have_counter && !out->pull)
+				out->reply_lead = true;
 			else if (kind == MARK_FORWARD)
 				out->forward = true;
 			i += n;
