@@ -21,3 +21,5 @@ if [ -f "$MAINT" ]; then
 else
 	echo "== MAINTAINERS: skipped, $MAINT is absent"
 fi
+
+sh "$top/tests/bench/parse.sh" "$O"
