@@ -48,7 +48,9 @@ enum message_kind message_kind_from_name(const char *name)
  *  - a forward ("Fwd: [PATCH] ...") is not a posting of the work: its
  *    author and date are the forwarder's; a reply in a thread, else other;
  *  - git request-pull's text without patch tags is a pull request;
- *  - a diff, or an M/N counter, is a patch;
+ *  - a diff is a patch; so is a mail with patch tags whose diff we do
+ *    not have (an attachment type we skip, a truncated mail) when an M/N
+ *    counter or a diffstat says it is one;
  *  - anything else in a thread (In-Reply-To or References) is a reply,
  *    the rest is other.
  */
@@ -68,7 +70,7 @@ static enum message_kind message_kind(const struct message *m)
 		return in_thread ? MESSAGE_REPLY : MESSAGE_OTHER;
 	if (m->patch.is_pull && !t->patch)
 		return MESSAGE_PULL;
-	if (diff || (t->patch && t->number >= 1))
+	if (diff || (t->patch && (t->number >= 1 || m->patch.nr_paths)))
 		return MESSAGE_PATCH;
 	if (t->reply || in_thread)
 		return MESSAGE_REPLY;

@@ -106,6 +106,13 @@ static const struct kind_case kinds[] = {
 	 MESSAGE_PATCH},
 	{"a patch whose diff was lost (an attachment we skip)",
 	 "[PATCH 2/3] foo: bar", IRT, "Fix it.\n", MESSAGE_PATCH},
+	{"a lone patch whose diff was lost, with its diffstat",
+	 "[PATCH] foo: bar", "",
+	 "Fix it.\n---\n lib/foo.c | 2 +-\n 1 file changed, 1 insertion(+), "
+	 "1 deletion(-)\n",
+	 MESSAGE_PATCH},
+	{"a lone [PATCH] without a diff or diffstat (git's t5100 samples)",
+	 "[PATCH] a patch", "", "Just text.\n", MESSAGE_OTHER},
 	{"a diff without tags", "foo: bar", "", "Fix it.\n" DIFF,
 	 MESSAGE_PATCH},
 	{"a diff without tags, sent in a thread (patchwork's orphan)",
