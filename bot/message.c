@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "json.h"
+#include "log.h"
 #include "message.h"
 
 static const char *const kind_names[] = {
@@ -77,6 +78,24 @@ static enum message_kind message_kind(const struct message *m)
 	return MESSAGE_OTHER;
 }
 
+/*
+ * A limit the subject or patch parse hit, in one line naming the mail
+ * (mail.c says its own the same way): the caller stores it unparsed.
+ */
+static void log_limit(const struct mail *mail, const char *stage,
+		      const char *what)
+{
+	char esc[256];
+
+	if (*mail->message_id)
+		log_escape(esc, sizeof(esc), mail->message_id,
+			   strlen(mail->message_id));
+	log_warnx("message: %s%s%s: %s: %s; parse incomplete",
+		  *mail->message_id ? "<" : "",
+		  *mail->message_id ? esc : "(no Message-ID)",
+		  *mail->message_id ? ">" : "", stage, what);
+}
+
 int message_parse(struct message *out, const char *raw, size_t len)
 {
 	const struct mail *mail = &out->mail;
@@ -90,8 +109,10 @@ int message_parse(struct message *out, const char *raw, size_t len)
 		goto fail;
 
 	r = subject_parse(&out->tags, mail->subject, strlen(mail->subject));
-	if (r == ERR_LIMIT)
+	if (r == ERR_LIMIT) {
+		log_limit(mail, "subject", out->tags.limit);
 		limit = ERR_LIMIT;
+	}
 	/*
 	 * git am: an in-body Subject: replaces the mail's subject as the
 	 * commit title; the tags stay those of the mail's Subject header.
@@ -109,8 +130,10 @@ int message_parse(struct message *out, const char *raw, size_t len)
 	}
 
 	r = patch_parse(&out->patch, mail->body, mail->body_len);
-	if (r == ERR_LIMIT)
+	if (r == ERR_LIMIT) {
+		log_limit(mail, "body", out->patch.limit);
 		limit = ERR_LIMIT;
+	}
 
 	/* git am: an in-body From: names the author, the header the sender. */
 	if (mail->inbody_from.address && mail->inbody_from.address[0])

@@ -41,8 +41,9 @@ struct message {
 
 /*
  * Parse one raw mail into out (MESSAGE_INIT or released). Returns 0,
- * ERR_LIMIT (a bounds.h limit: store it as unparsed) or ERR_PERM (not a
- * mail). On error out is released and may be reused.
+ * ERR_LIMIT (a bounds.h limit of the mail, its subject or its patch: store
+ * it as unparsed; each limit hit was logged once, naming the Message-ID)
+ * or ERR_PERM (not a mail). On error out is released and may be reused.
  */
 int message_parse(struct message *out, const char *raw, size_t len);
 void message_release(struct message *m);

@@ -15,7 +15,6 @@
 #include "bounds.h"
 #include "buf.h"
 #include "err.h"
-#include "log.h"
 #include "patch.h"
 #include "xalloc.h"
 
@@ -202,7 +201,7 @@ struct parser {
 	struct patch *out;
 	enum state state;
 	size_t files_alloc, paths_alloc, trailers_alloc;
-	bool limited; /* a bounds.h limit was hit (logged once) */
+	bool limited; /* a bounds.h limit was hit (out->limit says which) */
 
 	size_t notes_start;   /* after the --- line */
 	size_t sig_candidate; /* a "-- " line in message or notes */
@@ -237,11 +236,11 @@ struct parser {
 	bool pull_since, pull_repo; /* git request-pull's two sentences */
 };
 
-/* A bounds.h limit was hit: say so once per mail (bounds.h's rule). */
+/* A bounds.h limit was hit: the first one is what the caller reports. */
 static void note_limit(struct parser *p, const char *what)
 {
 	if (!p->limited)
-		log_warnx("patch: %s", what);
+		p->out->limit = what;
 	p->limited = true;
 }
 

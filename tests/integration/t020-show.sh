@@ -77,6 +77,9 @@ ok "cut and random input: no crash" hostile "$D/cut.eml" "$D/random.bin"
 		printf 'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' "$i" "$i"
 	done
 	printf 'Content-Type: text/plain\n\ndeep text\n\n'
+	printf 'From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: E <e@example.org>\n'
+	printf 'Subject: [PATCH %s] tags\nMessage-ID: <tags@example.org>\n\nx\n\n' \
+		"$(seq -s ' ' -f 'p%g' 17)"
 	# Over MAIL_MAX_BYTES (64 MiB): 900,000 lines of 76 bytes.
 	printf 'From mboxrd@z Thu Jan  1 00:00:00 1970\nFrom: D <d@example.org>\n'
 	printf 'Subject: huge\nMessage-ID: <huge@example.org>\n\n'
@@ -85,16 +88,17 @@ ok "cut and random input: no crash" hostile "$D/cut.eml" "$D/random.bin"
 } >"$D/limits.mbox"
 pl ingest "$D/limits.mbox" >"$D/out" 2>"$D/err"
 check "ingest keeps mail over a limit unparsed" \
-	"ingest: 4 messages: 1 stored, 0 duplicates, 3 unparsed" "$(sed 's/ (.*//' "$D/out")"
+	"ingest: 5 messages: 1 stored, 0 duplicates, 4 unparsed" "$(sed 's/ (.*//' "$D/out")"
 check "... with one log line naming the mail and the limit (header fields)" 1 \
 	"$(grep -c '<headers@example.org>: header fields over the limit of 2000' "$D/err")"
 check "... (MIME depth)" 1 "$(grep -c '<deep@example.org>: MIME depth over the limit of 16' "$D/err")"
-check "... (message size)" 1 "$(grep -c 'message 3 is [0-9]* bytes, over the limit of 67108864' "$D/err")"
-check "... and no other line" 3 "$(wc -l <"$D/err")"
-check "status counts them as kept unparsed" "messages: 1 stored, 3 kept unparsed" \
+check "... (subject tags)" 1 "$(grep -c '^message: <tags@example.org>: subject: tag words past SUBJECT_MAX_PREFIXES dropped; parse incomplete$' "$D/err")"
+check "... (message size)" 1 "$(grep -c 'message 4 is [0-9]* bytes, over the limit of 67108864' "$D/err")"
+check "... and no other line" 4 "$(wc -l <"$D/err")"
+check "status counts them as kept unparsed" "messages: 1 stored, 4 kept unparsed" \
 	"$(pl status | grep '^messages:')"
 "$PATCHLETTER" show --json "$D/limits.mbox" >"$D/out" 2>"$D/err"
-check "show says which messages it kept unparsed" 3 \
+check "show says which messages it kept unparsed" 4 \
 	"$(grep -c 'over a size limit, kept unparsed' "$D/err")"
 check "... and shows the others" 1 "$(wc -l <"$D/out")"
 
