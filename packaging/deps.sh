@@ -10,7 +10,7 @@ libconfuse-dev libsqlite3-dev"
 # Tests: unit tests, the real servers the integration tests start, the
 # fuzzer's compiler, reference tools for the benchmarks.
 TEST="libcmocka-dev sqlite3 dovecot-imapd python3-aiosmtpd public-inbox
-git clang libclang-rt-14-dev openssl procps"
+git clang libclang-rt-14-dev openssl procps time"
 
 missing=
 for p in $BUILD $TEST; do
