@@ -62,7 +62,8 @@ field() {
 
 MBOX=$(gen_mbox "$N") || exit 1
 SMALL=$(gen_mbox $((N / 10))) || exit 1
-MB=$(du -m "$MBOX" | cut -f1)
+# MB as mail_bench counts them: 10^6 bytes.
+MB=$(awk -v b="$(wc -c <"$MBOX")" 'BEGIN { printf "%.1f", b / 1e6 }')
 echo "== parser: message_parse() over $N generated mails ($MB MB), median of $RUNS runs"
 : >"$T/rates"
 : >"$T/mbs"
@@ -81,6 +82,21 @@ printf '   patchletter: %s messages/s, %s MB/s (one core, CPU time); %s s wall; 
 	"$(( $(median <"$T/rss") / 1024 ))"
 set -- $(timed "$B/mail_bench" "$SMALL") || exit 1
 echo "   peak RSS over $((N / 10)) mails: $(($3 / 1024)) MB (memory does not grow with the count)"
+
+# Real list traffic too, when ../shared is there: the lore exports.
+: "${PATCHLETTER_SHARED:=$top/../shared}"
+set -- "$PATCHLETTER_SHARED"/corpus/lore-*/*.mbox
+if [ -f "$1" ]; then
+	: >"$T/rates"
+	: >"$T/mbs"
+	for i in $(seq "$RUNS"); do
+		timed "$B/mail_bench" "$@" >/dev/null || exit 1
+		field msgs_per_cpu_s >>"$T/rates"
+		field mb_per_cpu_s >>"$T/mbs"
+	done
+	printf '   lore exports of ../shared (%s messages): %s messages/s, %s MB/s\n' \
+		"$(field messages)" "$(median <"$T/rates")" "$(median <"$T/mbs")"
+fi
 
 : >"$T/walls"
 for i in $(seq "$RUNS"); do
