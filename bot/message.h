@@ -15,6 +15,13 @@
 #include "patch.h"
 #include "subject.h"
 
+/*
+ * What a mail is on the list, as a reader tells it (message.c's
+ * message_kind() has the rules): "Re: [PATCH ...]" is a reply even with
+ * a diff, "[PATCH] Re: ..." a patch; [GIT PULL] and "[PULL 00/28]" pull
+ * requests, the "[PULL 05/28]" patches of one patches; 0/N a cover
+ * letter; a forward a reply in a thread, else other.
+ */
 enum message_kind {
 	MESSAGE_OTHER = 0,
 	MESSAGE_COVER,

@@ -2,12 +2,12 @@
  * mail_bench.c: how fast the whole parse of a mail goes: the mbox reader
  * (streamed, 1 MiB reads) and message_parse() (headers and MIME, subject
  * tags, patch anatomy) over every message of the mboxes named, one pass.
- * Not part of `make check`; tests/bench/run.sh runs it several times under
+ * Not part of `make check`; tests/bench/parse.sh runs it several times under
  * /usr/bin/time -v (peak RSS) and reports medians.
  *
  *   mail_bench FILE...
  *
- * Prints one line of figures, "key=value" words that run.sh reads:
+ * Prints one line of figures, "key=value" words that parse.sh reads:
  *   messages bytes cpu_s wall_s limits perms kinds (cover/patch/reply/
  *   pull/other) msgs_per_cpu_s mb_per_cpu_s
  * CPU seconds (user + system) measure one core's work, whatever else the
