@@ -36,15 +36,18 @@ const char *message_kind_name(enum message_kind kind);
 enum message_kind message_kind_from_name(const char *name);
 
 struct message {
-	struct mail mail;	/* headers and body */
-	struct subject tags;	/* tags and title of the effective subject */
-	struct patch patch;	/* anatomy of mail.body */
-	struct person author;	/* in-body From: when present, else From */
-	int64_t date;		/* in-body Date: when present, else Date */
+	struct mail mail;     /* headers and body */
+	struct subject tags;  /* tags and title of the effective subject */
+	struct patch patch;   /* anatomy of mail.body */
+	struct person author; /* in-body From: when present, else From */
+	int64_t date;	      /* in-body Date: when present, else Date */
 	enum message_kind kind;
 };
 
-#define MESSAGE_INIT {MAIL_INIT, SUBJECT_INIT, PATCH_INIT, PERSON_INIT, 0, 0}
+#define MESSAGE_INIT                                                   \
+	{                                                              \
+		MAIL_INIT, SUBJECT_INIT, PATCH_INIT, PERSON_INIT, 0, 0 \
+	}
 
 /*
  * Parse one raw mail into out (MESSAGE_INIT or released). Returns 0,
