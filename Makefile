@@ -1,10 +1,12 @@
 # patchletter: a plain GNU Makefile (STYLE.md, "Build").
 #
 #   make            build $(O)/patchletter (O=build by default)
-#   make check      the whole test suite, then the same suite under ASan+UBSan
+#   make check      the whole test suite, the same suite under ASan+UBSan,
+#                   then a bounded fuzz run (make fuzz)
 #   make asan       only the sanitizer run
 #   make demo       ingest the sample list mail and print a digest
 #   make bench      benchmarks (not part of check)
+#   make fuzz       the parser's libFuzzer target for FUZZ_SECONDS (clang)
 #   make deps       install missing Debian packages (idempotent, silent)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        the Debian package, in build-deb/ (packaging/build-deb.sh)
@@ -170,6 +172,9 @@ UNIT_TESTS += compose
 test_compose_SRCS = bot/compose.c $(COMMON_SRCS)
 UNIT_TESTS += outbox
 test_outbox_SRCS = bot/outbox.c $(STORE_SRCS) $(COMMON_SRCS)
+UNIT_TESTS += message
+test_message_SRCS = bot/message.c bot/mail.c bot/subject.c bot/patch.c \
+	bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
@@ -204,6 +209,9 @@ INTEGRATION_BINS = $(INTEGRATION_PROGS:%=$(O)/tests/integration/%)
 
 BENCHES += store_bench
 store_bench_SRCS = $(STORE_SRCS) $(COMMON_SRCS)
+BENCHES += mail_bench
+mail_bench_SRCS = bot/message.c bot/mail.c bot/subject.c bot/patch.c \
+	bot/mbox.c bot/person.c $(COMMON_SRCS)
 BENCHES += bench_maintainers
 bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
@@ -214,10 +222,21 @@ bench_match_SRCS = rules/match.c rules/keywords.c rules/rulefile.c \
 
 BENCH_BINS = $(BENCHES:%=$(O)/tests/bench/%)
 
+# --- fuzzing (make fuzz; make check runs it once) ----------------------------
+#
+# libFuzzer needs clang. The target goes through message_parse() (mail,
+# subject, patch) and mbox_split(); FUZZ_SECONDS bounds a run.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS = tests/fuzz/fuzz_mail.c bot/message.c bot/mail.c bot/subject.c \
+	bot/patch.c bot/mbox.c bot/person.c $(COMMON_SRCS)
+FUZZ_BIN = build-fuzz/fuzz_mail
+
 # --- top-level targets -----------------------------------------------------
 
 .PHONY: all programs deps check test unit integration asan demo bench \
-	bench-programs \
+	bench-programs fuzz \
 	install uninstall deb clean format
 
 all: deps
@@ -232,6 +251,7 @@ check: deps
 	$(Q)PATCHLETTER_REQUIRE=1 $(MAKE) --no-print-directory test
 	$(Q)PATCHLETTER_REQUIRE=1 $(MAKE) --no-print-directory test O=build-asan \
 		SANITIZE=address,undefined CFLAGS="-O1 -g"
+	$(Q)$(MAKE) --no-print-directory fuzz
 
 asan: deps
 	$(Q)PATCHLETTER_REQUIRE=1 $(MAKE) --no-print-directory test O=build-asan \
@@ -257,6 +277,10 @@ bench: deps
 	$(Q)sh tests/bench/run.sh build-bench
 
 bench-programs: $(BENCH_BINS) $(INTEGRATION_BINS)
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+	$(Q)sh tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 # --- building --------------------------------------------------------------
 
@@ -292,6 +316,16 @@ $(O)/tests/bench/$(1): $(O)/tests/bench/$(1).o $$($(1)_SRCS:%.c=$(O)/%.o)
 	$(Q)$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
 endef
 $(foreach b,$(BENCHES),$(eval $(call bench_rule,$(b))))
+
+# One clang call: the sanitizers and libFuzzer's coverage reach every file.
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard bot/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) \
+		-Wno-format-nonliteral -Ibot -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(shell pkg-config --cflags libetpan) -o $@ $(FUZZ_SRCS) \
+		$(filter-out -specs=%,$(shell pkg-config --libs libetpan))
 
 # --- installing ------------------------------------------------------------
 

@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "json.h"
+#include "log.h"
 #include "message.h"
 
 static const char *const kind_names[] = {
@@ -34,32 +35,65 @@ enum message_kind message_kind_from_name(const char *name)
 }
 
 /*
- * The kind, as a list reader tells it:
- *  - a reply marker before the tags ("Re: [PATCH ...]") is a reply, even
- *    when it carries a diff: kernel reviewers often answer with "something
- *    like this?" and a diff, which is not a new posting;
- *  - [GIT PULL] or git request-pull's text is a pull request;
- *  - 0/N is a cover letter;
- *  - a diff, or an M/N counter, is a patch;
- *  - anything else in a thread is a reply, the rest is other.
+ * The kind, as a list reader tells it (checked against the lore, patchew
+ * and patchwork mail of the shared corpus):
+ *  - a reply marker before the tags ("Re: [PATCH v2 0/4] ...", "Re:
+ *    foo") is a reply, even when it carries a diff: reviewers answer
+ *    with "something like this?" and a diff, which is not a new posting
+ *    (a marker after them, "[PATCH] Re: foo", is part of a patch's
+ *    title, as git am reads it);
+ *  - [GIT PULL] and qemu's "[PULL 00/28]" are pull requests; the
+ *    "[PULL 05/28]" patches posted with one are patches (their series
+ *    knows it is a pull: tags.pull);
+ *  - 0/N is a cover letter, even with git request-pull's text in it;
+ *  - a forward ("Fwd: [PATCH] ...") is not a posting of the work: its
+ *    author and date are the forwarder's; a reply in a thread, else other;
+ *  - git request-pull's text without patch tags is a pull request;
+ *  - a diff is a patch; so is a mail with patch tags whose diff we do
+ *    not have (an attachment type we skip, a truncated mail) when an M/N
+ *    counter or a diffstat says it is one;
+ *  - anything else in a thread (In-Reply-To or References) is a reply,
+ *    the rest is other.
  */
 static enum message_kind message_kind(const struct message *m)
 {
 	const struct subject *t = &m->tags;
+	bool diff = m->patch.has_diff;
+	bool in_thread = m->mail.in_reply_to || m->mail.nr_references;
 
-	if (t->reply && !(t->patch && m->patch.has_diff))
+	if (t->reply_lead)
 		return MESSAGE_REPLY;
-	if (t->pull || (m->patch.is_pull && !m->patch.has_diff))
-		return MESSAGE_PULL;
+	if (t->pull)
+		return t->number >= 1 && diff ? MESSAGE_PATCH : MESSAGE_PULL;
 	if (t->number == 0 && t->total > 0)
 		return MESSAGE_COVER;
-	if (t->forward && !m->patch.has_diff)
-		return MESSAGE_OTHER;
-	if (m->patch.has_diff || (t->patch && t->number >= 1))
+	if (t->forward)
+		return in_thread ? MESSAGE_REPLY : MESSAGE_OTHER;
+	if (m->patch.is_pull && !t->patch)
+		return MESSAGE_PULL;
+	if (diff || (t->patch && (t->number >= 1 || m->patch.nr_paths)))
 		return MESSAGE_PATCH;
-	if (t->reply || m->mail.in_reply_to)
+	if (t->reply || in_thread)
 		return MESSAGE_REPLY;
 	return MESSAGE_OTHER;
+}
+
+/*
+ * A limit the subject or patch parse hit, in one line naming the mail
+ * (mail.c says its own the same way): the caller stores it unparsed.
+ */
+static void log_limit(const struct mail *mail, const char *stage,
+		      const char *what)
+{
+	char esc[256];
+
+	if (*mail->message_id)
+		log_escape(esc, sizeof(esc), mail->message_id,
+			   strlen(mail->message_id));
+	log_warnx("message: %s%s%s: %s: %s; parse incomplete",
+		  *mail->message_id ? "<" : "",
+		  *mail->message_id ? esc : "(no Message-ID)",
+		  *mail->message_id ? ">" : "", stage, what);
 }
 
 int message_parse(struct message *out, const char *raw, size_t len)
@@ -75,8 +109,10 @@ int message_parse(struct message *out, const char *raw, size_t len)
 		goto fail;
 
 	r = subject_parse(&out->tags, mail->subject, strlen(mail->subject));
-	if (r == ERR_LIMIT)
+	if (r == ERR_LIMIT) {
+		log_limit(mail, "subject", out->tags.limit);
 		limit = ERR_LIMIT;
+	}
 	/*
 	 * git am: an in-body Subject: replaces the mail's subject as the
 	 * commit title; the tags stay those of the mail's Subject header.
@@ -94,8 +130,10 @@ int message_parse(struct message *out, const char *raw, size_t len)
 	}
 
 	r = patch_parse(&out->patch, mail->body, mail->body_len);
-	if (r == ERR_LIMIT)
+	if (r == ERR_LIMIT) {
+		log_limit(mail, "body", out->patch.limit);
 		limit = ERR_LIMIT;
+	}
 
 	/* git am: an in-body From: names the author, the header the sender. */
 	if (mail->inbody_from.address && mail->inbody_from.address[0])

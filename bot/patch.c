@@ -15,7 +15,6 @@
 #include "bounds.h"
 #include "buf.h"
 #include "err.h"
-#include "log.h"
 #include "patch.h"
 #include "xalloc.h"
 
@@ -202,7 +201,7 @@ struct parser {
 	struct patch *out;
 	enum state state;
 	size_t files_alloc, paths_alloc, trailers_alloc;
-	bool limited; /* a bounds.h limit was hit (logged once) */
+	bool limited; /* a bounds.h limit was hit (out->limit says which) */
 
 	size_t notes_start;   /* after the --- line */
 	size_t sig_candidate; /* a "-- " line in message or notes */
@@ -237,11 +236,11 @@ struct parser {
 	bool pull_since, pull_repo; /* git request-pull's two sentences */
 };
 
-/* A bounds.h limit was hit: say so once per mail (bounds.h's rule). */
+/* A bounds.h limit was hit: the first one is what the caller reports. */
 static void note_limit(struct parser *p, const char *what)
 {
 	if (!p->limited)
-		log_warnx("patch: %s", what);
+		p->out->limit = what;
 	p->limited = true;
 }
 
@@ -894,17 +893,27 @@ static void git_file(struct parser *p, const struct line *l)
 	p->index_name.len = 0;
 }
 
-/* Replace *field with the path at s (git's rename/copy lines). */
-static void set_path(struct parser *p, char **field, const char *s, size_t n)
+/*
+ * When l starts with prefix (a rename or copy line), replace *field with
+ * the path after it and return true.
+ */
+static bool set_path(struct parser *p, char **field, const struct line *l,
+		     const char *prefix)
 {
+	size_t skip = strlen(prefix), n;
+	const char *s;
 	char *path;
 
-	s = trim(s, &n);
+	if (!line_starts(l, prefix))
+		return false;
+	n = l->len - skip;
+	s = trim(l->p + skip, &n);
 	path = header_path(p, s, n);
 	if (path) {
 		free(*field);
 		*field = path;
 	}
+	return true;
 }
 
 /* git's extended header lines (git-diff(1), "extended header lines"). */
@@ -929,20 +938,16 @@ static bool git_extended(struct parser *p, const struct line *l)
 		f->change = PATCH_ADD;
 	} else if (line_starts(l, "deleted file mode ")) {
 		f->change = PATCH_DELETE;
-	} else if (line_starts(l, "rename from ") ||
-		   line_starts(l, "rename old ")) {
+	} else if (set_path(p, &f->old_path, l, "rename from ") ||
+		   set_path(p, &f->old_path, l, "rename old ")) {
 		f->change = PATCH_RENAME;
-		set_path(p, &f->old_path, l->p + 12, l->len - 12);
-	} else if (line_starts(l, "rename to ") ||
-		   line_starts(l, "rename new ")) {
+	} else if (set_path(p, &f->path, l, "rename to ") ||
+		   set_path(p, &f->path, l, "rename new ")) {
 		f->change = PATCH_RENAME;
-		set_path(p, &f->path, l->p + 10, l->len - 10);
-	} else if (line_starts(l, "copy from ")) {
+	} else if (set_path(p, &f->old_path, l, "copy from ")) {
 		f->change = PATCH_COPY;
-		set_path(p, &f->old_path, l->p + 10, l->len - 10);
-	} else if (line_starts(l, "copy to ")) {
+	} else if (set_path(p, &f->path, l, "copy to ")) {
 		f->change = PATCH_COPY;
-		set_path(p, &f->path, l->p + 8, l->len - 8);
 	} else {
 		return false;
 	}

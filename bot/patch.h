@@ -117,6 +117,9 @@ struct patch {
 	size_t nr_paths;
 	struct trailer *trailers; /* owned: trailers, in order */
 	size_t nr_trailers;
+	const char *limit; /* static: what the first bounds.h limit hit cut
+			      short ("trailers past PATCH_MAX_TRAILERS left
+			      out"), or NULL */
 };
 
 #define PATCH_INIT \
@@ -129,8 +132,9 @@ struct patch {
  * which must be PATCH_INIT or released. Never fails on odd input; returns
  * 0, or ERR_LIMIT when a bounds.h limit (PATCH_MAX_FILES,
  * PATCH_MAX_TRAILERS, PATCH_MAX_TRAILER_BYTES, PATCH_MAX_PATH_BYTES) cut
- * the lists short; what was found before stays in out, and the cut is
- * logged once.
+ * the lists short; what was found before stays in out, and out->limit
+ * says what was cut. Nothing is logged: the caller knows which mail it
+ * is and says so once (message.c).
  */
 int patch_parse(struct patch *out, const char *body, size_t len);
 /* Free everything out holds and reset it to PATCH_INIT. */

@@ -16,7 +16,6 @@
 #include "bounds.h"
 #include "buf.h"
 #include "err.h"
-#include "log.h"
 #include "subject.h"
 #include "xalloc.h"
 
@@ -404,8 +403,7 @@ int subject_parse(struct subject *out, const char *s, size_t len)
 
 	*out = init;
 	if (len > MAIL_MAX_SUBJECT_BYTES) {
-		log_warnx("subject: %zu bytes, only the first %u parsed", len,
-			  MAIL_MAX_SUBJECT_BYTES);
+		out->limit = "subject bytes over MAIL_MAX_SUBJECT_BYTES";
 		len = MAIL_MAX_SUBJECT_BYTES;
 		/* Cut at a character, not inside a UTF-8 sequence. */
 		while (len && ((unsigned char)s[len] & 0xc0) == 0x80)
@@ -432,10 +430,15 @@ int subject_parse(struct subject *out, const char *s, size_t len)
 		}
 		n = marker_at(s + i, len - i, &kind);
 		if (n) {
-			if (kind == MARK_REPLY)
+			if (kind == MARK_REPLY) {
 				out->reply = true;
-			else if (kind == MARK_FORWARD)
+				/* Before the tags of a patch or pull? */
+				if (!st.patch_word && !st.have_version &&
+				    !st.have_counter && !out->pull)
+					out->reply_lead = true;
+			} else if (kind == MARK_FORWARD) {
 				out->forward = true;
+			}
 			i += n;
 			continue;
 		}
@@ -457,8 +460,9 @@ int subject_parse(struct subject *out, const char *s, size_t len)
 		     (!out->pull && (st.have_version || st.have_counter));
 
 	if (st.dropped) {
-		log_warnx("subject: more than %d tag words, the rest dropped",
-			  SUBJECT_MAX_PREFIXES);
+		if (!out->limit)
+			out->limit = "tag words past SUBJECT_MAX_PREFIXES "
+				     "dropped";
 		ret = ERR_LIMIT;
 	}
 	return ret;

@@ -45,22 +45,28 @@ struct subject {
 			    "kvm-unit-tests", "for-5.2"); the word PATCH
 			    and version and n/m are not prefixes */
 	size_t nr_prefixes;
-	int version;  /* 1 when the subject names none */
-	int number;   /* 3 of "03/10"; 0 for a cover letter; -1 none */
-	int total;    /* 10 of "03/10"; -1 when none */
-	bool rfc;     /* RFC anywhere in the tags */
-	bool resend;  /* RESEND */
-	bool reply;   /* Re:, Aw:, Sv:, ... before or after the tags */
-	bool forward; /* Fwd:, Fw:, WG: */
-	bool pull;    /* [GIT PULL], [PULL], [GIT,PULL] */
-	bool patch;   /* a patch tag was present: the word PATCH or RFC,
-			 or (unless pull) a version or an n/m counter
-			 ("[net,v2,1/2]", "[for-5.2 v4 00/10]") */
+	int version;	   /* 1 when the subject names none */
+	int number;	   /* 3 of "03/10"; 0 for a cover letter; -1 none */
+	int total;	   /* 10 of "03/10"; -1 when none */
+	bool rfc;	   /* RFC anywhere in the tags */
+	bool resend;	   /* RESEND */
+	bool reply;	   /* Re:, Aw:, Sv:, ... before or after the tags */
+	bool reply_lead;   /* a reply marker came before any patch tag:
+			      "Re: [PATCH] x", "[Qemu-devel] Re: [PATCH] x",
+			      "Re: x"; not "[PATCH] Re: x" (a patch whose
+			      title answers a thread) */
+	bool forward;	   /* Fwd:, Fw:, WG: */
+	bool pull;	   /* [GIT PULL], [PULL], [GIT,PULL] */
+	bool patch;	   /* a patch tag was present: the word PATCH or RFC,
+			      or (unless pull) a version or an n/m counter
+			      ("[net,v2,1/2]", "[for-5.2 v4 00/10]") */
+	const char *limit; /* static: the bounds.h limit that cut the parse
+			      short, or NULL */
 };
 
-#define SUBJECT_INIT                                       \
-	{                                                  \
-		NULL, NULL, 0, 1, -1, -1, 0, 0, 0, 0, 0, 0 \
+#define SUBJECT_INIT                                                \
+	{                                                           \
+		NULL, NULL, 0, 1, -1, -1, 0, 0, 0, 0, 0, 0, 0, NULL \
 	}
 
 /*
@@ -68,7 +74,8 @@ struct subject {
  * or released. Never fails on odd input: what is not understood stays in
  * the title. Returns 0, or ERR_LIMIT when s is longer than
  * MAIL_MAX_SUBJECT_BYTES or the tags hold more than SUBJECT_MAX_PREFIXES
- * prefixes (out is then still filled from what fitted; logged once).
+ * prefixes (out is then still filled from what fitted, and out->limit
+ * says which; nothing is logged: the caller, who knows the mail, does).
  */
 int subject_parse(struct subject *out, const char *s, size_t len);
 void subject_release(struct subject *s);

@@ -13,7 +13,7 @@ libconfuse-dev libsqlite3-dev"
 # the systemd unit).
 TEST="libcmocka-dev sqlite3 dovecot-imapd python3-aiosmtpd public-inbox
 git clang libclang-rt-14-dev openssl procps debhelper lintian groff-base
-man-db systemd"
+man-db systemd time"
 
 missing=
 for p in $BUILD $TEST; do

@@ -48,3 +48,4 @@ fi
 
 echo "== send: the outbox to a local SMTP server (BENCH_SEND_MAILS=${BENCH_SEND_MAILS:-10000})"
 bash "$top/tests/bench/send_bench.sh" "$O"
+sh "$top/tests/bench/parse.sh" "$O"

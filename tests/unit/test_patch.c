@@ -1431,6 +1431,37 @@ static void test_cut_hunk_counts(void **state)
 	patch_release(&p);
 }
 
+/*
+ * Old git (before 1.5) wrote "rename old" and "rename new" (git apply
+ * still reads them): the path starts after the prefix, whatever its
+ * length; an empty one names nothing (the fuzzer found a bare
+ * "rename old " line reading before the line).
+ */
+static void test_rename_old_new(void **state)
+{
+	static const char body[] = "diff --git a/lib/old.c b/lib/new.c\n"
+				   "similarity index 100%\n"
+				   "rename old lib/old.c\n"
+				   "rename new lib/new.c\n";
+	static const char bare[] = "diff --git a/x b/y\n"
+				   "rename old \n"
+				   "rename new";
+	struct patch p = PATCH_INIT;
+
+	(void)state;
+	assert_int_equal(patch_parse(&p, body, strlen(body)), 0);
+	assert_int_equal(p.nr_files, 1);
+	assert_int_equal(p.files[0].change, PATCH_RENAME);
+	assert_string_equal(p.files[0].path, "lib/new.c");
+	assert_string_equal(p.files[0].old_path, "lib/old.c");
+	patch_release(&p);
+
+	assert_int_equal(patch_parse(&p, bare, strlen(bare)), 0);
+	assert_int_equal(p.nr_files, 1);
+	assert_string_equal(p.files[0].path, "y");
+	patch_release(&p);
+}
+
 static void test_limit_files(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -1540,6 +1571,7 @@ int main(void)
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_diffstat_in_message),
 		cmocka_unit_test(test_cut_hunk_counts),
+		cmocka_unit_test(test_rename_old_new),
 		cmocka_unit_test(test_limit_files),
 		cmocka_unit_test(test_limit_trailers),
 		cmocka_unit_test(test_limit_trailer_bytes),

@@ -515,6 +515,52 @@ static void test_too_many_prefixes(void **state)
 	subject_release(&s);
 }
 
+/*
+ * Where the reply marker stands: before the patch tags it answers a
+ * posting; after them it is part of a patch's title (git format-patch
+ * of a commit titled "Re: ..." never writes that, but people do when
+ * they answer with a patch, and git am takes it as the patch's subject).
+ */
+static void test_reply_lead(void **state)
+{
+	static const struct {
+		const char *subject;
+		bool reply, lead;
+	} leads[] = {
+		{"Re: [PATCH v2 0/4] Introduce absolute_pointer", true, true},
+		{"RE: [PATCH v4 1/2] compiler.h: add const_true()", true, true},
+		{"Re: Re: [PATCH] foo", true, true},
+		{"[Qemu-devel] Re: [PATCH] foo", true, true},
+		{"Re: sparse problem with __iomem", true, true},
+		{"Re: [GIT PULL] Kbuild fixes", true, true},
+		{"[syzbot ci] Re: Compiler-Based Capability-Analysis", true,
+		 true},
+		{"[PATCH] Re: foo bar", true, false},
+		{"[PATCH v2 1/3] Re: foo", true, false},
+		{"[RFC] Re: foo", true, false},
+		{"[GIT PULL] Re: fixes", true, false},
+		{"[PATCH] foo", false, false},
+		{"Fwd: [PATCH] foo", false, false},
+	};
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < ARRAY_SIZE(leads); k++) {
+		struct subject s = SUBJECT_INIT;
+
+		subject_parse(&s, leads[k].subject, strlen(leads[k].subject));
+		if (s.reply != leads[k].reply ||
+		    s.reply_lead != leads[k].lead) {
+			print_error(
+				"\"%s\": reply %d lead %d, expected %d %d\n",
+				leads[k].subject, s.reply, s.reply_lead,
+				leads[k].reply, leads[k].lead);
+			fail();
+		}
+		subject_release(&s);
+	}
+}
+
 struct norm_case {
 	const char *title, *normal;
 };
@@ -562,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_too_long_utf8),
 		cmocka_unit_test(test_too_many_prefixes),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_reply_lead),
 	};
 
 	return cmocka_run_group_tests_name("subject", tests, NULL, NULL);
