@@ -47,7 +47,7 @@ static enum message_kind message_kind(const struct message *m)
 {
 	const struct subject *t = &m->tags;
 
-	if (t->reply && !(t->patch && m->patch.has_diff))
+	if (t->reply)
 		return MESSAGE_REPLY;
 	if (t->pull || (m->patch.is_pull && !m->patch.has_diff))
 		return MESSAGE_PULL;
