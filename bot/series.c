@@ -257,9 +257,19 @@ static int find_series(int64_t *out, const char **root_out, struct store *st,
 		rc = store_message_find(&mid, st, anc[i]);
 		if (rc == 0) {
 			rc = store_message_brief(&b, st, mid);
-			if (rc == 0 && b.series)
+			/*
+			 * A message in no series (a cover letter without
+			 * tags, linux-sparse 2025's "Add printf/scanf
+			 * -Wformat checking", or an orphan) groups the
+			 * patches answering it as one that is not here.
+			 */
+			if (rc == 0 && !b.series) {
+				store_message_brief_release(&b);
+				goto absent;
+			}
+			if (rc == 0)
 				rc = store_series_load(&ser, st, b.series);
-			if (rc == 0 && b.series) {
+			if (rc == 0) {
 				/* Direct only when it answers the root. */
 				if (reach == REACH_DIRECT &&
 				    (!ser.root || strcmp(ser.root, anc[i])))
@@ -291,6 +301,7 @@ static int find_series(int64_t *out, const char **root_out, struct store *st,
 		}
 		if (rc != ERR_NOTFOUND)
 			return rc;
+	absent:
 		/* Not here yet: maybe siblings that came first claimed it. */
 		rc = store_series_by_root(&ids, st, anc[i]);
 		if (rc == 0)
@@ -528,6 +539,10 @@ static int reduce_around(struct store *st, int64_t old, int64_t new_)
  * do when they are sent again within SERIES_REPOST_WINDOW with the same
  * number of patches (the same version posted again: patchwork's
  * revision-unlabeled); pull requests never, each being its own pull.
+ * Shared patch titles do within that window too: a series re-spun
+ * without a new version number ("[PATCH 0/7 5.10.y] Cherry pick of
+ * minmax.h commits", then "[PATCH 00/27 5.10.y] Backport minmax.h
+ * updates" three days later, linux-sparse 2025).
  */
 static int older_of(const struct store_series *a, const struct store_series *b,
 		    enum evidence ev)
@@ -544,7 +559,8 @@ static int older_of(const struct store_series *a, const struct store_series *b,
 	    (a->kind == MESSAGE_PULL || a->total != b->total ||
 	     absdiff(a->first_date, b->first_date) > SERIES_REPOST_WINDOW))
 		return 0;
-	if (ev != EVIDENCE_CHANGE_ID && ev != EVIDENCE_TITLE)
+	if (ev == EVIDENCE_PATCH_TITLES &&
+	    absdiff(a->first_date, b->first_date) > SERIES_REPOST_WINDOW)
 		return 0;
 	return a->first_date < b->first_date ? 1 : 2;
 }
@@ -600,8 +616,13 @@ static int link_pair(struct store *st, int64_t a_id, int64_t b_id,
 	    !evidence_targets_compatible(a.target, b.target))
 		goto out;
 	if (directed) {
-		/* A link from a v2 to a "v3" is no supersession. */
-		if (a.version > b.version)
+		/*
+		 * A link says which posting came first, whatever the
+		 * numbering ("[PATCH v2]" calling a "[PATCH v11.5]" its v1,
+		 * linux-sparse 2022); an answer to a higher version is
+		 * other work.
+		 */
+		if (ev == EVIDENCE_IN_REPLY_TO && a.version > b.version)
 			goto out;
 		/*
 		 * Answering a posting of one's own of the same version:
@@ -620,8 +641,22 @@ static int link_pair(struct store *st, int64_t a_id, int64_t b_id,
 		goto out;
 	old = which == 1 ? a.id : b.id;
 	new_ = which == 1 ? b.id : a.id;
-	/* The same version again is no new version: a RESEND. */
-	if (a.version == b.version && a.rfc == b.rfc && !names_older(ev))
+	/*
+	 * Titles alone do not outweigh the calendar: a "v5" of a patch
+	 * split out of a "v13" series a month after it is no older work
+	 * (linux-sparse 2022). A day allows for wrong clocks.
+	 */
+	if ((ev == EVIDENCE_TITLE || ev == EVIDENCE_PATCH_TITLES) &&
+	    (which == 1 ? b.first_date + SERIES_CLOCK_SLACK < a.first_date
+			: a.first_date + SERIES_CLOCK_SLACK < b.first_date))
+		goto out;
+	/*
+	 * The same posting again under the same version is no new
+	 * version: a RESEND. (A re-spin under a new title keeps what
+	 * linked it.)
+	 */
+	if (a.version == b.version && a.rfc == b.rfc && !names_older(ev) &&
+	    (a.resend != b.resend || same_title(&a, &b)))
 		ev = EVIDENCE_RESEND;
 
 	/* Never both ways: a family is ordered. */
@@ -649,6 +684,12 @@ out:
 	store_series_release(&a);
 	store_series_release(&b);
 	return rc;
+}
+
+/* How many patches a series has, or will have. */
+static int size_of(const struct store_series *s)
+{
+	return s->total > s->received ? s->total : s->received;
 }
 
 /* A series that shares patch titles with the one being linked. */
@@ -771,7 +812,7 @@ static int link_by_titles(struct store *st, const struct store_series *s,
 		rc = find_overlaps(&o, &no, st, s->id, mine, nmine);
 	for (i = 0; rc == 0 && i < no; i++) {
 		size_t ntheirs, smaller;
-		bool strong, reroll;
+		bool strong, contained;
 
 		rc = store_series_load(&other, st, o[i].series);
 		if (rc)
@@ -783,18 +824,34 @@ static int link_by_titles(struct store *st, const struct store_series *s,
 		 * shared titles and half the smaller set; or the one patch
 		 * of two one-patch postings whose covers were retitled.
 		 */
-		strong = (o[i].shared >= 2 && 2 * o[i].shared >= smaller) ||
-			 (nmine == 1 && ntheirs == 1 && o[i].shared == 1);
+		strong =
+			(o[i].shared >= 2 && 2 * o[i].shared >= smaller) ||
+			(s->total == 1 && other.total == 1 && o[i].shared == 1);
 		/*
-		 * A partial re-roll ("[PATCH v3 2/2]" alone): all its few
-		 * patches are in the older posting at the same numbers, and
-		 * its version is the higher.
+		 * One posting inside the other, the versions telling which
+		 * came first: a partial re-roll ("[PATCH v3 2/2]" alone, all
+		 * its patches in the older posting at the same numbers), or
+		 * a lone patch grown into a series (its title a patch title
+		 * of the higher version).
 		 */
-		reroll = (nmine < ntheirs && o[i].same_place == nmine &&
-			  s->version > other.version) ||
-			 (ntheirs < nmine && o[i].same_place == ntheirs &&
-			  other.version > s->version);
-		if (strong || reroll) {
+		contained = o[i].shared == smaller && nmine != ntheirs &&
+			    s->version != other.version &&
+			    ((nmine < ntheirs) == (s->version > other.version)
+				     ? o[i].same_place == smaller
+				     : true);
+		/*
+		 * Under one version only a posting that grew may follow
+		 * (the re-spin older_of() allows); one that shrank may be
+		 * patches split out of a series that goes on ("Modernize
+		 * resolve_btfids selftest" out of a 14-patch series,
+		 * linux-kbuild 2026-06).
+		 */
+		if (s->version == other.version &&
+		    (s->first_date > other.first_date
+			     ? size_of(s) < size_of(&other)
+			     : size_of(&other) < size_of(s)))
+			strong = contained = false;
+		if (strong || contained) {
 			snprintf(detail, sizeof(detail),
 				 "patch titles shared (%zu of %zu and %zu "
 				 "patches)",

@@ -70,6 +70,13 @@ struct store;
 #define SERIES_REPOST_WINDOW (30 * 24 * 3600)
 
 /*
+ * Sender clocks are wrong by this much at most: a newer version dated
+ * more than this before the older one is no newer version unless a link
+ * says so.
+ */
+#define SERIES_CLOCK_SLACK (24 * 3600)
+
+/*
  * Place message id (stored just now; m is its parsed form) in its series,
  * update the series and link versions. now is the time of ingest. Runs
  * inside the caller's transaction; returns 0 or the store's error.
