@@ -263,11 +263,78 @@ static char *supersedes_line(const char *p, const char *end)
 	return xmemdup0(p, (size_t)(q - p));
 }
 
+/* Parse "v<N>" at p: N, and *after past it; 0 when p holds none. */
+static int version_word(const char **after, const char *p, const char *end)
+{
+	int v = 0;
+
+	if (p >= end || (*p != 'v' && *p != 'V'))
+		return 0;
+	for (p++; p < end && isdigit((unsigned char)*p) && v < 1000; p++)
+		v = v * 10 + (*p - '0');
+	*after = p;
+	return v;
+}
+
+/*
+ * A changelog heading that names the version a block of notes starts
+ * from: "v2 -> v3:", "v3 -> v3 RESEND:", "Changes v1->v2:", "Changes
+ * since v2:". The version changed from, or 0. Such a block often ends
+ * with a bare "Link: <previous version>" (linux-sparse 2024).
+ */
+static int changelog_heading(const char *p, const char *end)
+{
+	static const char *const leads[] = {"changes since ", "changes from ",
+					    "changes ", ""};
+	const char *q, *colon;
+	size_t i;
+	int v;
+
+	p = skip_blank(p, end);
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if (end - p > 60 || end == p || end[-1] != ':')
+		return 0;
+	colon = end - 1;
+	for (i = 0; i < ARRAY_SIZE(leads); i++) {
+		size_t n = strlen(leads[i]);
+
+		if ((size_t)(colon - p) >= n && !strncasecmp(p, leads[i], n))
+			break;
+	}
+	if (i == ARRAY_SIZE(leads))
+		return 0;
+	v = version_word(&q, p + strlen(leads[i]), colon);
+	if (v <= 0)
+		return 0;
+	q = skip_blank(q, colon);
+	if (q == colon)
+		return i < 2 ? v : 0; /* "Changes since v2:" */
+	if (colon - q >= 2 && q[0] == '-' && q[1] == '>')
+		q += 2;
+	else if (colon - q >= 3 && !strncasecmp(q, "to ", 3))
+		q += 3;
+	else
+		return 0;
+	q = skip_blank(q, colon);
+	return version_word(&q, q, colon) > 0 ? v : 0;
+}
+
+/* A line that is only "Link: <url>" (after blanks). */
+static bool bare_link_line(const char *p, const char *url)
+{
+	p = skip_blank(p, url);
+	if (url - p < 5 || strncasecmp(p, "link:", 5))
+		return false;
+	return skip_blank(p + 5, url) == url;
+}
+
 void evidence_find_links(struct evidence_links *out, const char *text,
 			 size_t len)
 {
 	const char *end = text + len, *line = text, *prev = NULL;
 	const char *prev_end = NULL;
+	int block = 0; /* the version an open changelog block starts from */
 
 	while (line < end) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
@@ -286,6 +353,10 @@ void evidence_find_links(struct evidence_links *out, const char *text,
 			links_add(out, EVIDENCE_SUPERSEDES, 0, id);
 			goto next;
 		}
+		if ((version = changelog_heading(line, eol)) > 0) {
+			block = version;
+			goto next;
+		}
 		idp = find_lore_link(line, eol, &url);
 		if (!idp)
 			goto next;
@@ -296,6 +367,10 @@ void evidence_find_links(struct evidence_links *out, const char *text,
 		if (!version && skip_blank(line, eol) == url && prev &&
 		    !names_dependency(prev, prev_end))
 			version = names_version(prev, prev_end);
+		/* "v2 -> v3:", its notes, then "Link: <v2>" closing them. */
+		if (!version && block && bare_link_line(line, url))
+			version = block;
+		block = 0;
 		if (!version)
 			goto next;
 		id = url_message_id(idp, eol);

@@ -64,10 +64,11 @@ struct store;
 /*
  * The same title from the same sender, the same version and size, posted
  * again within this many seconds is the same work posted again (a
- * forgotten RESEND tag, an unlabelled v2): 30 days, so that a generic
- * title ("MAINTAINERS: update my address") years apart stays two works.
+ * forgotten RESEND tag after a month of silence, an unlabelled v2): 90
+ * days, so that a generic title ("MAINTAINERS: update my address") years
+ * apart stays two works.
  */
-#define SERIES_REPOST_WINDOW (30 * 24 * 3600)
+#define SERIES_REPOST_WINDOW (90 * 24 * 3600)
 
 /*
  * Sender clocks are wrong by this much at most: a newer version dated

@@ -76,6 +76,24 @@ static void test_links(void **state)
 		 "20260402141911.1577711-1-petr.pavlu@suse.com/\n",
 		 1, EVIDENCE_LINK, 0,
 		 "20260402141911.1577711-1-petr.pavlu@suse.com"},
+		/* linux-sparse 2024: a changelog block closed by a bare Link */
+		{"v3 -> v4:\n\n   - rename it.\n\nLink: "
+		 "https://lore.kernel.org/"
+		 "all/20241112190840.601378-4-m@w.fr/\n\nv2 -> v3:\n\n   - "
+		 "split.\n\nLink: https://lore.kernel.org/all/"
+		 "20241111164743.339117-2-m@w.fr/\n",
+		 2, EVIDENCE_LINK, 3, "20241112190840.601378-4-m@w.fr"},
+		{"Changes since v2:\n- fix the build\nLink: "
+		 "https://lore.kernel.org/r/a-v2@b.org\n",
+		 1, EVIDENCE_LINK, 2, "a-v2@b.org"},
+		/* a Link: trailer outside any changelog block names nothing */
+		{"Reported-by: A <a@b.org>\nLink: https://lore.kernel.org/r/"
+		 "bug@b.org\n",
+		 0, 0, 0, NULL},
+		/* the block's first link only: a later one is no version */
+		{"v1 -> v2:\n- x\nLink: https://lore.kernel.org/r/v1@b.org\n"
+		 "Link: https://lore.kernel.org/r/other@b.org\n",
+		 1, EVIDENCE_LINK, 1, "v1@b.org"},
 		/* kbuild, 2026-06: the link names a version in parentheses */
 		{"Changes since v1 (https://lore.kernel.org/all/20260603-kcov-"
 		 "v2-0-fee0@est.tech/):\n",
