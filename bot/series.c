@@ -108,9 +108,18 @@ static int compatible(bool *out, struct store *st,
 	if (!same_text(ser->sent_from, p->sent_from) &&
 	    !same_author(&ser->author, &p->m->author))
 		return 0;
+	/*
+	 * The version forgotten on one side: on the patches (a v3 cover
+	 * over "[PATCH n/4]"), or on the cover letter ("[PATCH 00/16]"
+	 * over "[PATCH v2 nn/16]", linux-sparse 2020), then only while the
+	 * cover has no patches of its own; and only in one sitting: v2
+	 * patches sent in reply to v1's cover days later are v2.
+	 */
 	if (ser->version != t->version &&
 	    !(direct &&
-	      (t->version == 1 || (p->number == 0 && ser->version == 1))))
+	      absdiff(p->m->date, ser->last_date) <= SERIES_UNTHREADED_WINDOW &&
+	      (t->version == 1 ||
+	       (ser->version == 1 && (p->number == 0 || ser->received == 0)))))
 		return 0;
 	if (!p->numbered && p->number != 0) {
 		/* A lone patch: 1 of 1, or an extra answering the cover. */
@@ -135,10 +144,17 @@ static int compatible(bool *out, struct store *st,
 	return 0;
 }
 
-/* The first series of ids that p may join, in *out (0: none). */
+/*
+ * The first series of ids that p may join, in *out (0: none). With
+ * same_sitting, only one whose postings were sent within
+ * SERIES_UNTHREADED_WINDOW of p: a posting reaching a series through a
+ * farther ancestor only (its own cover not here yet) may be a series
+ * sent in reply to that one, hours later.
+ */
 static int first_compatible(int64_t *out, struct store *st,
 			    const struct store_ids *ids,
-			    const struct posting *p, enum reach reach)
+			    const struct posting *p, enum reach reach,
+			    bool same_sitting)
 {
 	struct store_series ser = STORE_SERIES_INIT;
 	size_t i;
@@ -150,7 +166,9 @@ static int first_compatible(int64_t *out, struct store *st,
 		rc = store_series_load(&ser, st, ids->v[i]);
 		if (rc == 0)
 			rc = compatible(&ok, st, &ser, p, reach);
-		if (rc == 0 && ok)
+		if (rc == 0 && ok &&
+		    (!same_sitting || absdiff(p->m->date, ser.last_date) <=
+					      SERIES_UNTHREADED_WINDOW))
 			*out = ser.id;
 	}
 	store_series_release(&ser);
@@ -184,6 +202,38 @@ static size_t thread_ancestors(const char **out, size_t max,
 }
 
 /*
+ * Where a series' root (the Message-ID its patches thread to) stands: a
+ * message of the series itself, not here yet (the series waits for its
+ * cover letter or patch 1, and its title may still change), or a message
+ * of another series (the series was sent in that one's thread).
+ */
+enum root_state { ROOT_OWN, ROOT_ABSENT, ROOT_FOREIGN };
+
+static int root_state(enum root_state *out, struct store *st,
+		      const struct store_series *ser)
+{
+	struct store_message_brief b = STORE_MESSAGE_BRIEF_INIT;
+	int64_t mid;
+	int rc;
+
+	*out = ROOT_ABSENT;
+	if (!ser->root)
+		return 0;
+	rc = store_message_find(&mid, st, ser->root);
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc == 0)
+		rc = store_message_brief(&b, st, mid);
+	/* A root in no series (a cover letter without tags, a discussion
+	 * a lone patch answers) is the series' own thread. */
+	if (rc == 0)
+		*out = !b.series || b.series == ser->id ? ROOT_OWN
+							: ROOT_FOREIGN;
+	store_message_brief_release(&b);
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+/*
  * Unthreaded postings (no In-Reply-To, no References): the same sender's
  * series of the same version and size sent within
  * SERIES_UNTHREADED_WINDOW. A cover letter may join one that has none
@@ -203,9 +253,15 @@ static int find_unthreaded(int64_t *out, struct store *st,
 		return 0;
 	rc = store_series_by_sender(&ids, st, p->sent_from, 8);
 	for (i = 0; rc == 0 && i < ids.nr && !*out; i++) {
+		enum root_state rs;
+
 		rc = store_series_load(&ser, st, ids.v[i]);
+		/* Not a series waiting for a cover or patch 1 of its own. */
 		if (rc == 0)
-			rc = compatible(&ok, st, &ser, p, REACH_FAR);
+			rc = root_state(&rs, st, &ser);
+		if (rc || rs != ROOT_OWN)
+			continue;
+		rc = compatible(&ok, st, &ser, p, REACH_FAR);
 		if (rc == 0 && ok &&
 		    absdiff(p->m->date, ser.last_date) <=
 			    SERIES_UNTHREADED_WINDOW)
@@ -238,7 +294,7 @@ static int find_series(int64_t *out, const char **root_out, struct store *st,
 	/* Children that came first claimed this message as their root. */
 	rc = store_series_by_root(&ids, st, p->message_id);
 	if (rc == 0)
-		rc = first_compatible(out, st, &ids, p, REACH_DIRECT);
+		rc = first_compatible(out, st, &ids, p, REACH_DIRECT, false);
 	store_ids_release(&ids);
 	if (rc || *out)
 		return rc;
@@ -305,7 +361,8 @@ static int find_series(int64_t *out, const char **root_out, struct store *st,
 		/* Not here yet: maybe siblings that came first claimed it. */
 		rc = store_series_by_root(&ids, st, anc[i]);
 		if (rc == 0)
-			rc = first_compatible(out, st, &ids, p, reach);
+			rc = first_compatible(out, st, &ids, p, reach,
+					      unknown != NULL);
 		store_ids_release(&ids);
 		if (rc || *out)
 			return rc;
@@ -400,6 +457,9 @@ static int series_take(struct store *st, struct store_series *ser,
 	}
 	if (p->number > 0 && (p->numbered || ser->total <= 1))
 		ser->received++;
+	/* Patches that name their version under a cover that did not. */
+	if (ser->version == 1 && m->tags.version > 1)
+		ser->version = m->tags.version;
 	if (!ser->total && p->total)
 		ser->total = p->total;
 	if (!ser->change_id && posting_change_id(m))
@@ -559,6 +619,15 @@ static int older_of(const struct store_series *a, const struct store_series *b,
 	    (a->kind == MESSAGE_PULL || a->total != b->total ||
 	     absdiff(a->first_date, b->first_date) > SERIES_REPOST_WINDOW))
 		return 0;
+	/*
+	 * A posting again is whole: one patch of a series sent along by
+	 * mistake in another thread is no repost of it (linux-sparse
+	 * 2019).
+	 */
+	if (ev == EVIDENCE_TITLE &&
+	    (a->first_date < b->first_date ? b->received < a->received
+					   : a->received < b->received))
+		return 0;
 	if (ev == EVIDENCE_PATCH_TITLES &&
 	    absdiff(a->first_date, b->first_date) > SERIES_REPOST_WINDOW)
 		return 0;
@@ -578,6 +647,55 @@ static bool same_title(const struct store_series *a,
 	buf_release(&ka);
 	buf_release(&kb);
 	return same;
+}
+
+/* Are series a and b of one family (either reaches the other)? */
+static int one_family(bool *out, struct store *st, int64_t a, int64_t b)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+	int rc;
+
+	rc = family_walk(&ids, st, a, true);
+	*out = rc == 0 && ids_have(&ids, b);
+	if (rc == 0 && !*out) {
+		rc = family_walk(&ids, st, a, false);
+		*out = rc == 0 && ids_have(&ids, b);
+	}
+	store_ids_release(&ids);
+	return rc;
+}
+
+/*
+ * The series whose thread series s was sent in: the series of the
+ * message its first posting answers (its In-Reply-To, kept in its
+ * links), 0 when none.
+ */
+static int answered_series(int64_t *out, struct store *st, int64_t s)
+{
+	struct store_link *v;
+	struct store_message_brief b = STORE_MESSAGE_BRIEF_INIT;
+	size_t nr, i;
+	int64_t mid;
+	int rc;
+
+	*out = 0;
+	rc = store_links(&v, &nr, st, s, NULL);
+	if (rc)
+		return rc;
+	for (i = 0; rc == 0 && i < nr && !*out; i++) {
+		if (evidence_from_name(v[i].evidence) != EVIDENCE_IN_REPLY_TO)
+			continue;
+		rc = store_message_find(&mid, st, v[i].message_id);
+		if (rc == 0)
+			rc = store_message_brief(&b, st, mid);
+		if (rc == 0 && b.series != s)
+			*out = b.series;
+		if (rc == ERR_NOTFOUND)
+			rc = 0;
+	}
+	store_message_brief_release(&b);
+	store_links_free(v, nr);
+	return rc;
 }
 
 /*
@@ -641,6 +759,42 @@ static int link_pair(struct store *st, int64_t a_id, int64_t b_id,
 		goto out;
 	old = which == 1 ? a.id : b.id;
 	new_ = which == 1 ? b.id : a.id;
+	if (ev == EVIDENCE_TITLE || ev == EVIDENCE_PATCH_TITLES) {
+		enum root_state ra, rb;
+		int64_t old_in, new_in;
+		bool related = true;
+
+		/*
+		 * A posting sent in a thread says what it relates to: a
+		 * series in old's thread is no older version of it, and a
+		 * series in a third one's thread (patches of v1 sent along
+		 * by mistake in another series' thread, linux-sparse 2019)
+		 * is no version of old.
+		 */
+		rc = answered_series(&old_in, st, old);
+		if (rc == 0)
+			rc = answered_series(&new_in, st, new_);
+		if (rc == 0)
+			rc = root_state(&ra, st, &a);
+		if (rc == 0)
+			rc = root_state(&rb, st, &b);
+		if (rc == 0 && new_in && new_in != old)
+			rc = one_family(&related, st, new_in, old);
+		if (rc || old_in == new_ || (new_in && !related))
+			goto out;
+		/*
+		 * A series in another one's thread (patches sent there by
+		 * mistake) is no version of anything by its titles; nor is
+		 * one waiting for the message its patches answer, which may
+		 * be its cover letter (its title is its first patch's until
+		 * then) or another series': its cover's arrival compares
+		 * again.
+		 */
+		if (ra == ROOT_FOREIGN || rb == ROOT_FOREIGN ||
+		    (ra == ROOT_ABSENT && a.total > 1) ||
+		    (rb == ROOT_ABSENT && b.total > 1))
+			goto out;
+	}
 	/*
 	 * Titles alone do not outweigh the calendar: a "v5" of a patch
 	 * split out of a "v13" series a month after it is no older work
@@ -778,6 +932,41 @@ static int find_overlaps(struct overlap **out, size_t *nr_out, struct store *st,
 }
 
 /*
+ * Were the patches of series small taken into an earlier version of
+ * series big? Then small is a patch of its own that other work took in,
+ * not big's previous version ("arch: fix the signedness of plain chars",
+ * then "[PATCH 0/8] Miscellaneous arch specific fixes" with it as 1/8,
+ * then that series' v2; linux-sparse 2019). *out false when so.
+ */
+static int taken_earlier(bool *out, struct store *st, int64_t big,
+			 int64_t small)
+{
+	struct store_ids before = STORE_IDS_INIT;
+	struct store_patch_title *t = NULL, *hits;
+	size_t nt = 0, nh, i, j;
+	int rc;
+
+	*out = true;
+	rc = family_walk(&before, st, big, false);
+	if (rc == 0 && before.nr)
+		rc = distinct_titles(&t, &nt, st, small);
+	for (i = 0; rc == 0 && i < nt && *out; i++) {
+		rc = store_patches_titled(&hits, &nh, st, t[i].key,
+					  t[i].author.address, t[i].author.name,
+					  small, SERIES_TITLE_MATCHES_MAX);
+		if (rc)
+			break;
+		for (j = 0; j < nh; j++)
+			if (ids_have(&before, hits[j].series))
+				*out = false;
+		store_patch_titles_free(hits, nh);
+	}
+	store_patch_titles_free(t, nt);
+	store_ids_release(&before);
+	return rc;
+}
+
+/*
  * Implicit evidence: the same title, or the same patches retitled. The
  * title and each patch title are looked up by index; patch titles are
  * compared only when the series' patch set may have changed its meaning:
@@ -851,6 +1040,16 @@ static int link_by_titles(struct store *st, const struct store_series *s,
 			     ? size_of(s) < size_of(&other)
 			     : size_of(&other) < size_of(s)))
 			strong = contained = false;
+		/* A lone patch grown into a series: not when an earlier
+		 * version of that series took it in already. */
+		if (contained && !strong &&
+		    (nmine < ntheirs) == (s->version < other.version))
+			rc = nmine < ntheirs ? taken_earlier(&contained, st,
+							     other.id, s->id)
+					     : taken_earlier(&contained, st,
+							     s->id, other.id);
+		if (rc)
+			break;
 		if (strong || contained) {
 			snprintf(detail, sizeof(detail),
 				 "patch titles shared (%zu of %zu and %zu "
@@ -945,7 +1144,7 @@ static int link_lines(struct store *st, int64_t s, const char *text, size_t len,
  * In-Reply-To when it starts the series.
  */
 static int link_explicit(struct store *st, const struct store_series *s,
-			 const struct posting *p)
+			 const struct posting *p, bool opened)
 {
 	const struct message *m = p->m;
 	const char *change_id = posting_change_id(m);
@@ -972,9 +1171,14 @@ static int link_explicit(struct store *st, const struct store_series *s,
 		rc = link_lines(st, s->id, m->mail.body, m->mail.body_len,
 				false);
 
-	/* The posting that starts a series, answering an older version. */
-	if (rc == 0 && m->mail.in_reply_to && s->root &&
-	    !strcmp(s->root, p->message_id)) {
+	/*
+	 * The posting that starts a series, answering an older version
+	 * (or, when it came first, claiming the message it answers as its
+	 * series' root: whether that is its cover or an older version shows
+	 * when it comes, through link_waiting()).
+	 */
+	if (rc == 0 && m->mail.in_reply_to &&
+	    (opened || (s->root && !strcmp(s->root, p->message_id)))) {
 		rc = store_link_add(st, s->id, m->mail.in_reply_to,
 				    evidence_name(EVIDENCE_IN_REPLY_TO), 0);
 		if (rc == 0)
@@ -996,7 +1200,7 @@ static int link_explicit(struct store *st, const struct store_series *s,
  * to v2" read before v2 came): link them now.
  */
 static int link_waiting(struct store *st, int64_t series,
-			const char *message_id)
+			const char *message_id, bool replies_only)
 {
 	struct store_link *v;
 	size_t nr, i;
@@ -1009,7 +1213,8 @@ static int link_waiting(struct store *st, int64_t series,
 	for (i = 0; rc == 0 && i < nr; i++) {
 		enum evidence ev = evidence_from_name(v[i].evidence);
 
-		if (ev == EVIDENCE_COUNT || v[i].series == series)
+		if (ev == EVIDENCE_COUNT || v[i].series == series ||
+		    (replies_only && ev != EVIDENCE_IN_REPLY_TO))
 			continue;
 		link_detail(detail, sizeof(detail), ev, v[i].version,
 			    message_id);
@@ -1017,6 +1222,43 @@ static int link_waiting(struct store *st, int64_t series,
 	}
 	if (rc == 0)
 		store_links_free(v, nr);
+	return rc;
+}
+
+/*
+ * Series that claimed message_id as their root (they came first and
+ * answer it) but that the message did not join (it is another posting:
+ * an older version they answer, another series' cover): their root is
+ * their own first posting after all.
+ */
+static int release_roots(struct store *st, const char *message_id,
+			 int64_t joined)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+	struct store_series ser = STORE_SERIES_INIT;
+	char *first;
+	size_t i;
+	int rc;
+
+	if (!message_id[0])
+		return 0;
+	rc = store_series_by_root(&ids, st, message_id);
+	for (i = 0; rc == 0 && i < ids.nr; i++) {
+		if (ids.v[i] == joined)
+			continue;
+		rc = store_series_load(&ser, st, ids.v[i]);
+		if (rc == 0)
+			rc = store_series_first_posting(&first, st, ser.id);
+		if (rc == 0) {
+			free(ser.root);
+			ser.root = first;
+			rc = store_series_update(st, &ser);
+		} else if (rc == ERR_NOTFOUND) {
+			rc = 0;
+		}
+	}
+	store_series_release(&ser);
+	store_ids_release(&ids);
 	return rc;
 }
 
@@ -1085,6 +1327,8 @@ static int place_posting(struct store *st, int64_t id, const struct message *m,
 		rc = series_open(&sid, st, &p, root, now);
 	if (rc == 0)
 		rc = store_message_set_series(st, id, sid);
+	if (rc == 0 && p.number <= 1)
+		rc = release_roots(st, p.message_id, sid);
 	if (rc == 0)
 		rc = store_series_load(&ser, st, sid);
 	if (rc == 0 && !opened)
@@ -1096,9 +1340,9 @@ static int place_posting(struct store *st, int64_t id, const struct message *m,
 		rc = store_series_update(st, &ser);
 	}
 	if (rc == 0)
-		rc = link_explicit(st, &ser, &p);
+		rc = link_explicit(st, &ser, &p, opened);
 	if (rc == 0)
-		rc = link_waiting(st, sid, p.message_id);
+		rc = link_waiting(st, sid, p.message_id, false);
 	if (rc == 0 &&
 	    (p.number <= 1 || ser.received <= 1 || ser.received == ser.total))
 		rc = link_by_titles(st, &ser,
@@ -1143,6 +1387,12 @@ static int place_reply(struct store *st, int64_t id, const struct message *m,
 		ser.updated = now;
 		rc = store_series_update(st, &ser);
 	}
+	/*
+	 * A newer version sent in reply to this review, before it came:
+	 * its In-Reply-To names the thread of the older version.
+	 */
+	if (rc == 0 && m->mail.message_id)
+		rc = link_waiting(st, series, m->mail.message_id, true);
 	/*
 	 * patchew's rule: a "Supersedes: <id>" line in a reply (the
 	 * maintainer's word) links the series it answers to the one named.

@@ -301,6 +301,14 @@ int store_series_number_taken(bool *out, struct store *s, int64_t series,
 int store_series_lowest_patch(int *out, struct store *s, int64_t series,
 			      int64_t self) WARN_UNUSED;
 
+/*
+ * The Message-ID of series' lowest numbered posting (its cover letter,
+ * else its first patch) in *out (owned): 0, or ERR_NOTFOUND when the
+ * series has none.
+ */
+int store_series_first_posting(char **out, struct store *s, int64_t series)
+	WARN_UNUSED;
+
 /* A patch's normalised title (store_title_key()) and its author. */
 struct store_patch_title {
 	int64_t series;	      /* the series it belongs to */

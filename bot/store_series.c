@@ -113,6 +113,9 @@ const char *const store_series_sql[STMT_SERIES__END - STMT_SERIES_FIRST] = {
 	S(STMT_SERIES_LOWEST_PATCH) =
 		"SELECT number FROM messages WHERE series_id = ?1 AND kind IN "
 		"('patch', 'pull') AND id <> ?2 ORDER BY number LIMIT 1",
+	S(STMT_SERIES_FIRST_POSTING) =
+		"SELECT message_id FROM messages WHERE series_id = ? AND kind "
+		"IN ('cover', 'patch', 'pull') ORDER BY number, id LIMIT 1",
 	S(STMT_SERIES_PATCH_TITLES) =
 		"SELECT series_id, number, title_norm, author_name, "
 		"author_address FROM messages WHERE series_id = ? AND kind IN "
@@ -620,6 +623,31 @@ int store_series_lowest_patch(int *out, struct store *s, int64_t series,
 	} else {
 		rc = store_fail(s, rc, "%s: patches of series %lld", s->path,
 				(long long)series);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_series_first_posting(char **out, struct store *s, int64_t series)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	rc = stmt_get(&st, s, STMT_SERIES_FIRST_POSTING);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, series);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = column_strdup_empty(st, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = ERR_NOTFOUND;
+	} else {
+		rc = store_fail(s, rc, "%s: first posting of series %lld",
+				s->path, (long long)series);
 	}
 	stmt_done(st);
 	return rc;

@@ -33,6 +33,7 @@ import argparse
 import gzip
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -124,6 +125,21 @@ def parse_labels(path):
     return cases
 
 
+def split_mbox(data):
+    """The messages of an mbox, each with its From_ line, as bytes."""
+    msgs, cur = [], []
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"From ") and (not cur or cur[-1] in (b"\n",
+                                                                b"\r\n")):
+            if cur:
+                msgs.append(b"".join(cur))
+            cur = []
+        cur.append(line)
+    if cur:
+        msgs.append(b"".join(cur))
+    return msgs
+
+
 def ingest(args, case, state):
     paths = []
     for kind, p in case.files:
@@ -135,6 +151,19 @@ def ingest(args, case, state):
                 shutil.copyfileobj(src, dst)
             full = plain
         paths.append(full)
+    if args.shuffle is not None:
+        # Arrival order must not matter: all the case's messages in one
+        # mbox, in an order fixed by the seed.
+        msgs = []
+        for p in paths:
+            with open(p, "rb") as f:
+                msgs += split_mbox(f.read())
+        random.Random(args.shuffle).shuffle(msgs)
+        one = os.path.join(state, "shuffled.mbox")
+        with open(one, "wb") as f:
+            for m in msgs:
+                f.write(m if m.endswith(b"\n\n") else m + b"\n")
+        paths = [one]
     st = os.path.join(state, "state")
     r = subprocess.run([args.patchletter, "-s", st, "ingest"] + paths,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -299,7 +328,11 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--only", choices=("fixtures", "corpus"))
     ap.add_argument("--case")
+    ap.add_argument("--shuffle", type=int, metavar="SEED",
+                    help="ingest each case's messages in a random order")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep each case's store and input (debugging)")
     args = ap.parse_args()
 
     cases = parse_labels(args.labels)
@@ -315,7 +348,8 @@ def main():
         state = os.path.join(args.work, "case%03d" % n)
         os.makedirs(state)
         evaluate(args, case, ingest(args, case, state), t)
-        shutil.rmtree(state)
+        if not args.keep:
+            shutil.rmtree(state)
 
     print("# %d cases" % t.cases)
     print("# edges: %d right, %d false, %d missed: precision %s%%, "

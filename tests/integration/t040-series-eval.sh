@@ -40,24 +40,42 @@ judge() {
 	check "$1: series attributes as labelled" 0 "$(result "$f" attrs_bad)"
 }
 
+# evaluate NAME fixtures|corpus [SEED]: run the evaluation into $D/NAME.out;
+# with SEED, each case's messages arrive in an order shuffled by it.
 evaluate() {
 	mkdir -p "$D/$1"
 	"$PY" "$TOP/tests/integration/series_eval.py" --patchletter "$PATCHLETTER" \
 		--labels "$LABELS" --fixtures "$FIXTURES" --shared "$SHARED" \
-		--work "$D/$1" --only "$1" > "$D/$1.out" 2>&1
+		--work "$D/$1" --only "$2" ${3:+--shuffle "$3"} > "$D/$1.out" 2>&1
 }
 
-evaluate fixtures
+evaluate fixtures fixtures
 rc=$?
 grep '^#' "$D/fixtures.out"
 check "the constructed cases were evaluated" 0 $rc
 judge "fixtures" "$D/fixtures.out"
 
+# Arrival order must not matter: the constructed cases again, each time
+# with their messages in another order.
+for seed in 1 2 3; do
+	evaluate "shuffled$seed" fixtures $seed
+	rc=$?
+	check "the constructed cases, shuffled ($seed), were evaluated" 0 $rc
+	grep '^#   \|^# case\|^# edges:\|^# series:' "$D/shuffled$seed.out" |
+		sed "s/^# /# shuffled ($seed): /"
+	judge "fixtures shuffled ($seed)" "$D/shuffled$seed.out"
+done
+
 if need_shared; then
-	evaluate corpus
+	evaluate corpus corpus
 	rc=$?
 	grep '^#' "$D/corpus.out"
 	check "the corpus cases were evaluated" 0 $rc
 	judge "corpus" "$D/corpus.out"
+	# A year of a list in random order is harder than any real
+	# arrival: measured and shown, not judged.
+	evaluate corpus-shuffled corpus 1
+	grep '^# edges\|^# series' "$D/corpus-shuffled.out" |
+		sed 's/^# /# corpus, every case shuffled: /'
 fi
 finish
