@@ -137,6 +137,9 @@ UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
 BENCHES += store_bench
 store_bench_SRCS = bot/store.c bot/store_series.c bot/person.c $(COMMON_SRCS)
+BENCHES += series_bench
+series_bench_SRCS = tests/bench/series_traffic.c bot/series.c bot/evidence.c \
+	bot/store.c bot/store_series.c bot/patch.c bot/person.c $(COMMON_SRCS)
 BENCHES += bench_maintainers
 bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)

@@ -421,12 +421,16 @@ static int series_open(int64_t *out, struct store *st, const struct posting *p,
  * other patches through the number index: compatible() found p's number
  * free, and an extra without a number (total > 1) holds none.
  */
-static int series_take(struct store *st, struct store_series *ser,
-		       const struct posting *p)
+static int series_take(bool *reindex, struct store *st,
+		       struct store_series *ser, const struct posting *p)
 {
 	const struct message *m = p->m;
 	bool titled = false;
 	int lowest, rc = 0;
+
+	/* Whether an indexed field (title, author, root, cover, change-id)
+	 * changed: then the whole row is written back. */
+	*reindex = p->number == 0;
 
 	if (p->number == 0) {
 		ser->cover = p->id;
@@ -451,6 +455,7 @@ static int series_take(struct store *st, struct store_series *ser,
 	if (rc)
 		return rc;
 	if (titled) {
+		*reindex = true;
 		free(ser->title);
 		ser->title = xstrdup(m->tags.title ? m->tags.title : "");
 		person_set(&ser->author, m->author.name, m->author.address);
@@ -462,8 +467,10 @@ static int series_take(struct store *st, struct store_series *ser,
 		ser->version = m->tags.version;
 	if (!ser->total && p->total)
 		ser->total = p->total;
-	if (!ser->change_id && posting_change_id(m))
+	if (!ser->change_id && posting_change_id(m)) {
 		ser->change_id = xstrdup(posting_change_id(m));
+		*reindex = true;
+	}
 	if (!ser->first_date || (m->date && m->date < ser->first_date))
 		ser->first_date = m->date;
 	if (m->date > ser->last_date)
@@ -896,9 +903,9 @@ static int find_overlaps(struct overlap **out, size_t *nr_out, struct store *st,
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < nmine; i++) {
-		rc = store_patches_titled(
-			&hits, &nh, st, mine[i].key, mine[i].author.address,
-			mine[i].author.name, s, SERIES_TITLE_MATCHES_MAX);
+		rc = store_patches_titled(&hits, &nh, st, mine[i].key,
+					  mine[i].author.address, s,
+					  SERIES_TITLE_MATCHES_MAX);
 		if (rc)
 			break;
 		for (j = 0; j < nh; j++) {
@@ -952,8 +959,8 @@ static int taken_earlier(bool *out, struct store *st, int64_t big,
 		rc = distinct_titles(&t, &nt, st, small);
 	for (i = 0; rc == 0 && i < nt && *out; i++) {
 		rc = store_patches_titled(&hits, &nh, st, t[i].key,
-					  t[i].author.address, t[i].author.name,
-					  small, SERIES_TITLE_MATCHES_MAX);
+					  t[i].author.address, small,
+					  SERIES_TITLE_MATCHES_MAX);
 		if (rc)
 			break;
 		for (j = 0; j < nh; j++)
@@ -1304,7 +1311,7 @@ static int place_posting(struct store *st, int64_t id, const struct message *m,
 	struct posting p;
 	const char *root;
 	int64_t sid;
-	bool opened;
+	bool opened, reindex = false;
 	int rc;
 
 	p.id = id;
@@ -1332,12 +1339,13 @@ static int place_posting(struct store *st, int64_t id, const struct message *m,
 	if (rc == 0)
 		rc = store_series_load(&ser, st, sid);
 	if (rc == 0 && !opened)
-		rc = series_take(st, &ser, &p);
+		rc = series_take(&reindex, st, &ser, &p);
 	if (rc == 0)
 		rc = adopt_orphans(st, p.message_id, &ser);
 	if (rc == 0) {
 		ser.updated = now;
-		rc = store_series_update(st, &ser);
+		rc = reindex ? store_series_update(st, &ser)
+			     : store_series_update_counts(st, &ser);
 	}
 	if (rc == 0)
 		rc = link_explicit(st, &ser, &p, opened);
@@ -1385,7 +1393,7 @@ static int place_reply(struct store *st, int64_t id, const struct message *m,
 	}
 	if (rc == 0) {
 		ser.updated = now;
-		rc = store_series_update(st, &ser);
+		rc = store_series_update_activity(st, &ser);
 	}
 	/*
 	 * A newer version sent in reply to this review, before it came:

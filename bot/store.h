@@ -210,6 +210,17 @@ int store_series_add(int64_t *out, struct store *s,
 /* Write every field of ser back to series ser->id. */
 int store_series_update(struct store *s, const struct store_series *ser)
 	WARN_UNUSED;
+/*
+ * Write back only what a posting or a reply changes when it leaves the
+ * series' title, author, root, cover and change-id alone: version, total,
+ * received, rfc, dates and activity (store_series_update_counts()), or
+ * the activity alone (store_series_update_activity(): replies, reviews,
+ * updated). Cheaper: the indexes on the other columns stay untouched.
+ */
+int store_series_update_counts(struct store *s, const struct store_series *ser)
+	WARN_UNUSED;
+int store_series_update_activity(struct store *s,
+				 const struct store_series *ser) WARN_UNUSED;
 /* Load series id into out (released first): 0 or ERR_NOTFOUND. */
 int store_series_load(struct store_series *out, struct store *s, int64_t id)
 	WARN_UNUSED;
@@ -325,14 +336,15 @@ int store_series_patch_titles(struct store_patch_title **out, size_t *nr_out,
 			      struct store *s, int64_t series) WARN_UNUSED;
 /*
  * At most max patches (or pulls) of any series but not_series whose
- * title key is key and whose author has this address or this name (NULL
- * or "": not compared), newest first, into *out (owned;
- * store_patch_titles_free(); key and author are not filled in).
+ * title key is key and whose author has this address (NULL or "": none
+ * match), newest first, into *out (owned; store_patch_titles_free(); key
+ * and author are not filled in). One index seek: the author's name is
+ * not compared (a patch title retitled and sent from a new address is
+ * beyond what patch titles tell).
  */
 int store_patches_titled(struct store_patch_title **out, size_t *nr_out,
 			 struct store *s, const char *key, const char *address,
-			 const char *name, int64_t not_series,
-			 size_t max) WARN_UNUSED;
+			 int64_t not_series, size_t max) WARN_UNUSED;
 void store_patch_titles_free(struct store_patch_title *v, size_t nr);
 
 /*

@@ -48,18 +48,19 @@ enum {
 	SC_SENT_FROM,
 };
 
-#define BRIEF_COLUMNS                                                       \
-	"id, series_id, kind, version, number, total, resend, message_id, " \
-	"in_reply_to, title, author_name, author_address, date, "           \
-	"from_address"
+/* Of messages m LEFT JOIN series_members s. */
+#define BRIEF_COLUMNS                                                      \
+	"m.id, s.series, m.kind, m.version, m.number, m.total, m.resend, " \
+	"m.message_id, m.in_reply_to, m.title, m.author_name, "            \
+	"m.author_address, m.date, m.from_address"
 
 /*
  * Members in reading order: the cover, the patches by number, replies by
  * date; anything else last.
  */
-#define MEMBER_ORDER                                                          \
-	"CASE kind WHEN 'cover' THEN 0 WHEN 'patch' THEN 1 WHEN 'pull' THEN " \
-	"1 WHEN 'reply' THEN 2 ELSE 3 END, number, date, id"
+#define MEMBER_ORDER                                                       \
+	"CASE s.kind WHEN 'cover' THEN 0 WHEN 'patch' THEN 1 WHEN 'pull' " \
+	"THEN 1 WHEN 'reply' THEN 2 ELSE 3 END, s.number, m.date, m.id"
 
 const char *const store_series_sql[STMT_SERIES__END - STMT_SERIES_FIRST] = {
 #define S(id) [id - STMT_SERIES_FIRST]
@@ -81,6 +82,14 @@ const char *const store_series_sql[STMT_SERIES__END - STMT_SERIES_FIRST] = {
 		"= ?12, target = ?13, change_id = ?14, first_date = ?15, "
 		"last_date = ?16, replies = ?17, reviews = ?18, created = ?19, "
 		"updated = ?20, sent_from = ?21 WHERE id = ?22",
+	S(STMT_SERIES_UPDATE_COUNTS) =
+		"UPDATE series SET version = ?1, expected_total = ?2, received "
+		"= ?3, rfc = ?4, first_date = ?5, last_date = ?6, replies = "
+		"?7, "
+		"reviews = ?8, updated = ?9 WHERE id = ?10",
+	S(STMT_SERIES_UPDATE_ACTIVITY) =
+		"UPDATE series SET replies = ?1, reviews = ?2, updated = ?3 "
+		"WHERE id = ?4",
 	S(STMT_SERIES_LOAD) =
 		"SELECT " SERIES_COLUMNS " FROM series WHERE id = ?",
 	S(STMT_SERIES_DELETE) = "DELETE FROM series WHERE id = ?",
@@ -100,59 +109,80 @@ const char *const store_series_sql[STMT_SERIES__END - STMT_SERIES_FIRST] = {
 		"SELECT id FROM series WHERE NOT EXISTS (SELECT 1 FROM "
 		"supersessions WHERE old_series = series.id) ORDER BY id",
 	S(STMT_MESSAGE_BRIEF) =
-		"SELECT " BRIEF_COLUMNS " FROM messages WHERE id = ?",
+		"SELECT " BRIEF_COLUMNS " FROM messages m LEFT JOIN "
+		"series_members s ON s.message = m.id WHERE m.id = ?",
+	/* The message's number and kind copied, for the series' index. */
 	S(STMT_MESSAGE_SET_SERIES) =
-		"UPDATE messages SET series_id = ?2 WHERE id = ?1",
-	S(STMT_SERIES_MEMBERS) = "SELECT " BRIEF_COLUMNS " FROM messages "
-				 "WHERE series_id = ? ORDER BY " MEMBER_ORDER,
-	/* By messages_series (series_id, number): one seek, whatever the
-	 * size of the series. */
-	S(STMT_SERIES_NUMBER_TAKEN) =
-		"SELECT 1 FROM messages WHERE series_id = ?1 AND number = ?2 "
-		"AND kind IN ('cover', 'patch', 'pull') AND id <> ?3 LIMIT 1",
+		"INSERT INTO series_members (message, series, number, kind) "
+		"SELECT id, ?2, number, kind FROM messages WHERE id = ?1 ON "
+		"CONFLICT (message) DO UPDATE SET series = excluded.series",
+	S(STMT_MESSAGE_UNSET_SERIES) =
+		"DELETE FROM series_members WHERE message = ?",
+	S(STMT_SERIES_MEMBERS) =
+		"SELECT " BRIEF_COLUMNS
+		" FROM series_members s JOIN messages m "
+		"ON m.id = s.message WHERE s.series = ? ORDER BY " MEMBER_ORDER,
+	/* By series_members_series (series, number): one seek, whatever
+	 * the size of the series. */
+	S(STMT_SERIES_NUMBER_TAKEN) = "SELECT 1 FROM series_members WHERE "
+				      "series = ?1 AND number = ?2 "
+				      "AND kind IN ('cover', 'patch', 'pull') "
+				      "AND message <> ?3 LIMIT "
+				      "1",
 	S(STMT_SERIES_LOWEST_PATCH) =
-		"SELECT number FROM messages WHERE series_id = ?1 AND kind IN "
-		"('patch', 'pull') AND id <> ?2 ORDER BY number LIMIT 1",
+		"SELECT number FROM series_members WHERE series = ?1 AND kind "
+		"IN ('patch', 'pull') AND message <> ?2 ORDER BY number LIMIT "
+		"1",
 	S(STMT_SERIES_FIRST_POSTING) =
-		"SELECT message_id FROM messages WHERE series_id = ? AND kind "
-		"IN ('cover', 'patch', 'pull') ORDER BY number, id LIMIT 1",
+		"SELECT m.message_id FROM series_members s JOIN messages m ON "
+		"m.id = s.message WHERE s.series = ? AND s.kind IN ('cover', "
+		"'patch', 'pull') ORDER BY s.number, s.message LIMIT 1",
 	S(STMT_SERIES_PATCH_TITLES) =
-		"SELECT series_id, number, title_norm, author_name, "
-		"author_address FROM messages WHERE series_id = ? AND kind IN "
-		"('patch', 'pull') ORDER BY number, id",
-	/* By messages_title (title_norm, author_address). */
+		"SELECT s.series, s.number, m.title_norm, m.author_name, "
+		"m.author_address FROM series_members s JOIN messages m ON "
+		"m.id "
+		"= s.message WHERE s.series = ? AND s.kind IN ('patch', "
+		"'pull') "
+		"ORDER BY s.number, s.message",
+	/* By messages_title (title_norm, author_address): a seek, then
+	 * the author's patches of that title, newest first. */
 	S(STMT_PATCHES_TITLED) =
-		"SELECT series_id, number FROM messages WHERE title_norm = ?1 "
-		"AND (author_address = ?2 OR author_name = ?3) AND kind IN "
-		"('patch', 'pull') AND series_id IS NOT NULL AND series_id <> "
-		"?4 ORDER BY id DESC LIMIT ?5",
+		"SELECT s.series, s.number FROM messages m JOIN series_members "
+		"s "
+		"ON s.message = m.id WHERE m.title_norm = ?1 AND "
+		"m.author_address = ?2 AND m.kind IN ('patch', 'pull') AND "
+		"s.series <> ?3 ORDER BY m.id DESC LIMIT ?4",
 	S(STMT_ORPHANS_IN_REPLY_TO) =
-		"SELECT id FROM messages WHERE in_reply_to = ? AND series_id "
-		"IS NULL ORDER BY id",
+		"SELECT id FROM messages m WHERE in_reply_to = ? AND NOT "
+		"EXISTS "
+		"(SELECT 1 FROM series_members s WHERE s.message = m.id) ORDER "
+		"BY id",
 	S(STMT_ORPHANS_REFERENCING) =
 		"SELECT m.id FROM message_refs r JOIN messages m ON m.id = "
-		"r.message WHERE r.ref = ? AND m.series_id IS NULL ORDER BY "
-		"m.id",
-	S(STMT_SERIES_REPLIES) = "SELECT count(*) FROM messages WHERE "
-				 "series_id = ? AND kind = 'reply'",
+		"r.message WHERE r.ref = ? AND NOT EXISTS (SELECT 1 FROM "
+		"series_members s WHERE s.message = m.id) ORDER BY m.id",
+	S(STMT_SERIES_REPLIES) = "SELECT count(*) FROM series_members WHERE "
+				 "series = ? AND kind = 'reply'",
 	/* As b4 collects them: follow-up trailers in the replies. */
 	S(STMT_SERIES_REVIEWS) =
-		"SELECT count(*) FROM messages m JOIN trailers t ON t.message "
-		"= m.id WHERE m.series_id = ? AND m.kind = 'reply' AND t.name "
-		"IN ('Reviewed-by', 'Acked-by', 'Tested-by')",
+		"SELECT count(*) FROM series_members s JOIN trailers t ON "
+		"t.message = s.message WHERE s.series = ? AND s.kind = 'reply' "
+		"AND t.name IN ('Reviewed-by', 'Acked-by', 'Tested-by')",
 	S(STMT_MESSAGE_REVIEWS) =
 		"SELECT count(*) FROM trailers WHERE message = ? AND name IN "
 		"('Reviewed-by', 'Acked-by', 'Tested-by')",
 	S(STMT_SERIES_REPLIERS) =
-		"SELECT author_name, author_address FROM messages WHERE "
-		"series_id = ? AND kind = 'reply' ORDER BY date, id",
+		"SELECT m.author_name, m.author_address FROM series_members s "
+		"JOIN messages m ON m.id = s.message WHERE s.series = ? AND "
+		"s.kind = 'reply' ORDER BY m.date, m.id",
 	S(STMT_SERIES_REVIEW_TRAILERS) =
 		"SELECT m.message_id, m.in_reply_to, t.name, t.value FROM "
-		"messages m JOIN trailers t ON t.message = m.id WHERE "
-		"m.series_id = ? AND m.kind = 'reply' AND t.name IN "
-		"('Reviewed-by', 'Acked-by', 'Tested-by') ORDER BY m.date, "
-		"m.id, "
-		"t.seq",
+		"series_members s JOIN messages m ON m.id = s.message JOIN "
+		"trailers t ON t.message = m.id WHERE s.series = ? AND s.kind "
+		"= "
+		"'reply' AND t.name IN ('Reviewed-by', 'Acked-by', "
+		"'Tested-by') "
+		"ORDER BY m.date, m.id, t.seq",
 	S(STMT_EDGE_UPSERT) =
 		"INSERT INTO supersessions (old_series, new_series, evidence, "
 		"detail, created) VALUES (?, ?, ?, ?, strftime('%s', 'now')) "
@@ -209,23 +239,44 @@ static void bind_series(struct binder *b, const struct store_series *ser)
 	bind_text_empty(b, 21, ser->sent_from);
 }
 
-/* Run st, a write of no rows out, inside write_begin/end; consumes st. */
-static int run_write(struct store *s, sqlite3_stmt *st, int bind_rc,
-		     const char *context)
+/*
+ * Run st, one statement writing (expect_one: exactly one row; none is
+ * ERR_NOTFOUND, reported); consumes st. SQLite makes one statement
+ * atomic on its own (its statement journal undoes a failed one), so
+ * inside the caller's transaction it needs no savepoint of its own, as
+ * write_begin() makes for a write of several statements: series
+ * assembly writes a few rows for every message, and the savepoints were
+ * a third of their cost. Outside a transaction it commits on its own.
+ */
+static int write_one(struct store *s, sqlite3_stmt *st, int bind_rc,
+		     const char *what, int64_t id, bool expect_one)
 {
-	bool own;
 	int rc;
 
-	rc = write_begin(s, &own);
-	if (rc) {
+	if (s->txn == TXN_BROKEN) {
 		stmt_done(st);
-		return rc;
+		return s->txn_error; /* reported when it broke */
 	}
 	rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
-	rc = rc == SQLITE_DONE ? 0
-			       : store_fail(s, rc, "%s: %s", s->path, context);
+	if (rc == SQLITE_DONE) {
+		rc = !expect_one || sqlite3_changes(s->db) == 1
+			     ? 0
+			     : errorf(ERR_NOTFOUND,
+				      "store: %s: %s %lld: no such row",
+				      s->path, what, (long long)id);
+	} else {
+		rc = store_fail(s, rc, "%s: %s %lld", s->path, what,
+				(long long)id);
+		/* As write_end(): SQLite gave the whole transaction up. */
+		if (s->txn == TXN_OPEN && sqlite3_get_autocommit(s->db)) {
+			s->txn = TXN_BROKEN;
+			s->txn_error = rc;
+			log_warnx("store: %s: transaction abandoned by SQLite",
+				  s->path);
+		}
+	}
 	stmt_done(st);
-	return write_end(s, own, rc);
+	return rc;
 }
 
 int store_series_add(int64_t *out, struct store *s,
@@ -241,7 +292,7 @@ int store_series_add(int64_t *out, struct store *s,
 	b.st = st;
 	b.rc = SQLITE_OK;
 	bind_series(&b, ser);
-	rc = run_write(s, st, b.rc, "add series");
+	rc = write_one(s, st, b.rc, "add series", 0, false);
 	if (rc == 0)
 		*out = sqlite3_last_insert_rowid(s->db);
 	return rc;
@@ -260,7 +311,50 @@ int store_series_update(struct store *s, const struct store_series *ser)
 	b.rc = SQLITE_OK;
 	bind_series(&b, ser);
 	bind_int(&b, 22, ser->id);
-	return update_one(s, st, b.rc, "update series", ser->id);
+	return write_one(s, st, b.rc, "update series", ser->id, true);
+}
+
+int store_series_update_counts(struct store *s, const struct store_series *ser)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SERIES_UPDATE_COUNTS);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, ser->version);
+	bind_int(&b, 2, ser->total);
+	bind_int(&b, 3, ser->received);
+	bind_int(&b, 4, ser->rfc);
+	bind_int(&b, 5, ser->first_date);
+	bind_int(&b, 6, ser->last_date);
+	bind_int(&b, 7, ser->replies);
+	bind_int(&b, 8, ser->reviews);
+	bind_int(&b, 9, ser->updated);
+	bind_int(&b, 10, ser->id);
+	return write_one(s, st, b.rc, "update series", ser->id, true);
+}
+
+int store_series_update_activity(struct store *s,
+				 const struct store_series *ser)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_SERIES_UPDATE_ACTIVITY);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, ser->replies);
+	bind_int(&b, 2, ser->reviews);
+	bind_int(&b, 3, ser->updated);
+	bind_int(&b, 4, ser->id);
+	return write_one(s, st, b.rc, "update series", ser->id, true);
 }
 
 void store_series_release(struct store_series *ser)
@@ -336,8 +430,8 @@ int store_series_delete(struct store *s, int64_t id)
 	rc = stmt_get(&st, s, STMT_SERIES_DELETE);
 	if (rc)
 		return rc;
-	return update_one(s, st, sqlite3_bind_int64(st, 1, id), "delete series",
-			  id);
+	return write_one(s, st, sqlite3_bind_int64(st, 1, id), "delete series",
+			 id, true);
 }
 
 /* --- id lists ---------------------------------------------------------- */
@@ -521,7 +615,9 @@ int store_message_set_series(struct store *s, int64_t id, int64_t series)
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = stmt_get(&st, s, STMT_MESSAGE_SET_SERIES);
+	rc = stmt_get(&st, s,
+		      series ? STMT_MESSAGE_SET_SERIES
+			     : STMT_MESSAGE_UNSET_SERIES);
 	if (rc)
 		return rc;
 	b.st = st;
@@ -529,9 +625,10 @@ int store_message_set_series(struct store *s, int64_t id, int64_t series)
 	bind_int(&b, 1, id);
 	if (series)
 		bind_int(&b, 2, series);
-	else
-		bind_text(&b, 2, NULL);
-	return update_one(s, st, b.rc, "set series of message", id);
+	return write_one(s, st, b.rc,
+			 series ? "set series of message"
+				: "unset series of message",
+			 id, series != 0);
 }
 
 int store_series_members(struct store_message_brief **out, size_t *nr_out,
@@ -720,7 +817,7 @@ int store_series_patch_titles(struct store_patch_title **out, size_t *nr_out,
 
 int store_patches_titled(struct store_patch_title **out, size_t *nr_out,
 			 struct store *s, const char *key, const char *address,
-			 const char *name, int64_t not_series, size_t max)
+			 int64_t not_series, size_t max)
 {
 	struct binder b;
 	sqlite3_stmt *st;
@@ -734,12 +831,11 @@ int store_patches_titled(struct store_patch_title **out, size_t *nr_out,
 	b.st = st;
 	b.rc = SQLITE_OK;
 	bind_text(&b, 1, key);
-	/* NULL compares equal to nothing: an empty name or address is no
+	/* NULL compares equal to nothing: an empty address is no
 	 * identity. */
 	bind_text(&b, 2, address && address[0] ? address : NULL);
-	bind_text(&b, 3, name && name[0] ? name : NULL);
-	bind_int(&b, 4, not_series);
-	bind_int(&b, 5, (int64_t)max);
+	bind_int(&b, 3, not_series);
+	bind_int(&b, 4, (int64_t)max);
 	return collect_patch_titles(out, nr_out, s, st, b.rc, false);
 }
 
@@ -972,7 +1068,7 @@ int store_edge_add(struct store *s, int64_t old_series, int64_t new_series,
 	bind_int(&b, 2, new_series);
 	bind_text_empty(&b, 3, evidence);
 	bind_text(&b, 4, detail);
-	return run_write(s, st, b.rc, "add supersession");
+	return write_one(s, st, b.rc, "add supersession", old_series, false);
 }
 
 int store_edge_remove(struct store *s, int64_t old_series, int64_t new_series)
@@ -988,7 +1084,7 @@ int store_edge_remove(struct store *s, int64_t old_series, int64_t new_series)
 	b.rc = SQLITE_OK;
 	bind_int(&b, 1, old_series);
 	bind_int(&b, 2, new_series);
-	return run_write(s, st, b.rc, "remove supersession");
+	return write_one(s, st, b.rc, "remove supersession", old_series, false);
 }
 
 void store_edges_free(struct store_edge *v, size_t nr)
@@ -1058,7 +1154,7 @@ int store_link_add(struct store *s, int64_t series, const char *message_id,
 	bind_text_empty(&b, 2, message_id);
 	bind_text_empty(&b, 3, evidence);
 	bind_int(&b, 4, version);
-	return run_write(s, st, b.rc, "add link");
+	return write_one(s, st, b.rc, "add link", series, false);
 }
 
 void store_links_free(struct store_link *v, size_t nr)
