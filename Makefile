@@ -107,6 +107,9 @@ UNIT_TESTS += evidence
 test_evidence_SRCS = bot/evidence.c $(COMMON_SRCS)
 UNIT_TESTS += store
 test_store_SRCS = bot/store.c bot/store_series.c bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += store_series
+test_store_series_SRCS = bot/store.c bot/store_series.c bot/person.c \
+	$(COMMON_SRCS)
 UNIT_TESTS += template
 test_template_SRCS = bot/template.c $(COMMON_SRCS)
 UNIT_TESTS += template_dir
