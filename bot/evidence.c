@@ -445,20 +445,9 @@ bool evidence_targets_compatible(const char *a, const char *b)
 	return !a[0] || !b[0] || !strcmp(a, b);
 }
 
-bool evidence_titles_overlap(const char *const *a, size_t na,
-			     const char *const *b, size_t nb)
+bool evidence_titles_overlap(size_t shared, size_t na, size_t nb)
 {
-	size_t i, j, shared = 0, smaller = na < nb ? na : nb;
+	size_t smaller = na < nb ? na : nb;
 
-	if (smaller < 2)
-		return false;
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++) {
-			if (!strcmp(a[i], b[j])) {
-				shared++;
-				break;
-			}
-		}
-	}
-	return shared >= 2 && shared * 2 >= smaller;
+	return shared >= 2 && shared <= smaller && shared * 2 >= smaller;
 }

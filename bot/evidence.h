@@ -87,12 +87,12 @@ char *evidence_target(const char *const *prefixes, size_t n);
 bool evidence_targets_compatible(const char *a, const char *b);
 
 /*
- * Strong overlap of two postings' patch titles (normalised titles, any
- * order): at least two shared titles, and at least half of the smaller
- * set shared. Lone patches never overlap this way: a retitled lone patch
- * shares nothing to judge by.
+ * Strong overlap of two postings' patch titles, na and nb distinct
+ * normalised titles of which shared are in both (series.c counts them
+ * through the store's title index): at least two shared titles, and at
+ * least half of the smaller set. Lone patches never overlap this way: a
+ * retitled lone patch shares nothing to judge by.
  */
-bool evidence_titles_overlap(const char *const *a, size_t na,
-			     const char *const *b, size_t nb);
+bool evidence_titles_overlap(size_t shared, size_t na, size_t nb);
 
 #endif

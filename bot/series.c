@@ -1016,12 +1016,12 @@ static int link_by_titles(struct store *st, const struct store_series *s,
 		ntheirs = other.received > 0 ? (size_t)other.received : 1;
 		smaller = nmine < ntheirs ? nmine : ntheirs;
 		/*
-		 * Strong overlap (evidence_titles_overlap()'s rule): two
-		 * shared titles and half the smaller set; or the one patch
-		 * of two one-patch postings whose covers were retitled.
+		 * Strong overlap; or the one patch of two one-patch
+		 * postings whose covers were retitled (gcov, linux-kbuild
+		 * 2026-05).
 		 */
 		strong =
-			(o[i].shared >= 2 && 2 * o[i].shared >= smaller) ||
+			evidence_titles_overlap(o[i].shared, nmine, ntheirs) ||
 			(s->total == 1 && other.total == 1 && o[i].shared == 1);
 		/*
 		 * One posting inside the other, the versions telling which
