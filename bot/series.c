@@ -589,8 +589,7 @@ static int reduce_around(struct store *st, int64_t old, int64_t new_)
 				rc = store_edge_remove(st, before.v[i],
 						       v[j].new_series);
 		}
-		if (nr || rc == 0)
-			store_edges_free(v, nr);
+		store_edges_free(v, nr);
 	}
 	store_ids_release(&before);
 	store_ids_release(&after);
@@ -949,6 +948,7 @@ static int taken_earlier(bool *out, struct store *st, int64_t big,
 			 int64_t small)
 {
 	struct store_ids before = STORE_IDS_INIT;
+	struct store_series sm = STORE_SERIES_INIT, earlier = STORE_SERIES_INIT;
 	struct store_patch_title *t = NULL, *hits;
 	size_t nt = 0, nh, i, j;
 	int rc;
@@ -956,19 +956,31 @@ static int taken_earlier(bool *out, struct store *st, int64_t big,
 	*out = true;
 	rc = family_walk(&before, st, big, false);
 	if (rc == 0 && before.nr)
+		rc = store_series_load(&sm, st, small);
+	if (rc == 0 && before.nr)
 		rc = distinct_titles(&t, &nt, st, small);
 	for (i = 0; rc == 0 && i < nt && *out; i++) {
 		rc = store_patches_titled(&hits, &nh, st, t[i].key,
 					  t[i].author.address, small,
 					  SERIES_TITLE_MATCHES_MAX);
-		if (rc)
-			break;
-		for (j = 0; j < nh; j++)
-			if (ids_have(&before, hits[j].series))
+		/*
+		 * Taken in after it was posted alone: an earlier version of
+		 * the series that is newer than the lone patch. (A patch
+		 * sent alone after a version that held it is that version
+		 * shrunk.)
+		 */
+		for (j = 0; rc == 0 && j < nh && *out; j++) {
+			if (!ids_have(&before, hits[j].series))
+				continue;
+			rc = store_series_load(&earlier, st, hits[j].series);
+			if (rc == 0 && earlier.first_date >= sm.first_date)
 				*out = false;
+		}
 		store_patch_titles_free(hits, nh);
 	}
 	store_patch_titles_free(t, nt);
+	store_series_release(&sm);
+	store_series_release(&earlier);
 	store_ids_release(&before);
 	return rc;
 }
@@ -1026,15 +1038,19 @@ static int link_by_titles(struct store *st, const struct store_series *s,
 		/*
 		 * One posting inside the other, the versions telling which
 		 * came first: a partial re-roll ("[PATCH v3 2/2]" alone, all
-		 * its patches in the older posting at the same numbers), or
-		 * a lone patch grown into a series (its title a patch title
-		 * of the higher version).
+		 * its patches in the older posting at the same numbers, or a
+		 * lone "[PATCH v3]" left of a series whose other patches were
+		 * taken), or a lone patch grown into a series (its title a
+		 * patch title of the higher version).
 		 */
-		contained = o[i].shared == smaller && nmine != ntheirs &&
-			    s->version != other.version &&
-			    ((nmine < ntheirs) == (s->version > other.version)
-				     ? o[i].same_place == smaller
-				     : true);
+		contained =
+			o[i].shared == smaller && nmine != ntheirs &&
+			s->version != other.version &&
+			((nmine < ntheirs) == (s->version > other.version)
+				 ? o[i].same_place == smaller ||
+					   (nmine < ntheirs ? s->total
+							    : other.total) == 1
+				 : true);
 		/*
 		 * Under one version only a posting that grew may follow
 		 * (the re-spin older_of() allows); one that shrank may be

@@ -94,6 +94,52 @@ static int counts(struct store *s, const char *what)
 	return 0;
 }
 
+/*
+ * Check the store against the plan: every series is one posting (its
+ * first posting's work and version), every edge joins a version to the
+ * next of its work, and every such pair is joined.
+ */
+static int check(struct store *s, const struct traffic *t)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+	struct store_edge *e;
+	size_t i, j, nr, right = 0, wrong = 0;
+	uint32_t w0, w1;
+	unsigned v0, v1;
+	char *mid;
+	int rc;
+
+	rc = store_series_list(&ids, s, true);
+	for (i = 0; rc == 0 && i < ids.nr; i++) {
+		rc = store_edges(&e, &nr, s, ids.v[i], false);
+		for (j = 0; rc == 0 && j < nr; j++) {
+			rc = store_series_first_posting(&mid, s,
+							e[j].old_series);
+			if (rc == 0 && traffic_posting_of(&w0, &v0, mid))
+				rc = -1;
+			free(mid);
+			if (rc == 0)
+				rc = store_series_first_posting(
+					&mid, s, e[j].new_series);
+			if (rc == 0 && traffic_posting_of(&w1, &v1, mid))
+				rc = -1;
+			free(mid);
+			if (rc == 0 && w0 == w1 && v1 == v0 + 1)
+				right++;
+			else if (rc == 0)
+				wrong++;
+		}
+		store_edges_free(e, nr);
+	}
+	store_ids_release(&ids);
+	if (rc == 0)
+		printf("check: %zu edges against the generator's plan: %zu "
+		       "right, %zu wrong, %zu missed\n",
+		       right + wrong, right, wrong,
+		       traffic_expected_edges(t) - right);
+	return rc;
+}
+
 static struct store *open_store(const char *dir, const char *name)
 {
 	struct store *s;
@@ -134,6 +180,8 @@ static int batch(const char *dir, size_t n)
 		       1e6 * (c1 - c0) / t.nr_events);
 		rc = counts(s, "batch");
 	}
+	if (rc == 0)
+		rc = check(s, &t);
 	traffic_release(&t);
 	store_close(s);
 	return rc;

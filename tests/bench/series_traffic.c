@@ -286,6 +286,38 @@ int64_t traffic_end(const struct traffic *t)
 	return t->nr_events ? t->events[t->nr_events - 1].date : 0;
 }
 
+int traffic_posting_of(uint32_t *work, unsigned *version,
+		       const char *message_id)
+{
+	long long date;
+	unsigned long long salt;
+	unsigned w, v, n;
+
+	/* posting_id()'s two shapes. */
+	if (sscanf(message_id, "%lld-w%u-v%u-%u-", &date, &w, &v, &n) == 4 &&
+	    v >= 1) {
+		*work = w;
+		*version = v - 1;
+		return 0;
+	}
+	if (sscanf(message_id, "%lld.%u.%llx-%u-dev", &date, &w, &salt, &n) ==
+	    4) {
+		*work = w / 8;
+		*version = w % 8;
+		return 0;
+	}
+	return -1;
+}
+
+size_t traffic_expected_edges(const struct traffic *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->nr_works; i++)
+		n += t->works[i].versions - 1u;
+	return n;
+}
+
 void traffic_release(struct traffic *t)
 {
 	free(t->works);

@@ -49,6 +49,15 @@ void traffic_plan(struct traffic *t, size_t n, uint64_t seed, uint64_t salt,
 void traffic_message(struct message *out, const struct traffic *t, size_t i);
 /* The date of the plan's last message. */
 int64_t traffic_end(const struct traffic *t);
+/*
+ * The truth the plan holds, to check series assembly against: the work
+ * and version (0-based) of the posting called message_id (0, or -1 when
+ * it is none of the plan's), and how many supersession edges the plan's
+ * works make (a chain per work: its versions less one).
+ */
+int traffic_posting_of(uint32_t *work, unsigned *version,
+		       const char *message_id);
+size_t traffic_expected_edges(const struct traffic *t);
 void traffic_release(struct traffic *t);
 
 #endif
