@@ -144,6 +144,8 @@ UNIT_TESTS += store
 test_store_SRCS = $(STORE_SRCS) $(COMMON_SRCS)
 UNIT_TESTS += store_match
 test_store_match_SRCS = $(test_store_SRCS)
+UNIT_TESTS += store_series
+test_store_series_SRCS = $(test_store_SRCS)
 UNIT_TESTS += template
 test_template_SRCS = bot/template.c $(COMMON_SRCS)
 UNIT_TESTS += template_dir
@@ -212,6 +214,9 @@ store_bench_SRCS = $(STORE_SRCS) $(COMMON_SRCS)
 BENCHES += mail_bench
 mail_bench_SRCS = bot/message.c bot/mail.c bot/subject.c bot/patch.c \
 	bot/mbox.c bot/person.c $(COMMON_SRCS)
+BENCHES += series_bench
+series_bench_SRCS = tests/bench/series_traffic.c bot/series.c bot/evidence.c \
+	bot/patch.c $(STORE_SRCS) $(COMMON_SRCS)
 BENCHES += bench_maintainers
 bench_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)

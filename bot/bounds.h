@@ -49,6 +49,16 @@
 #define RULEFILE_MAX_MIN_REVIEWS 1000 /* min-reviews: no series gets more */
 #define TZDB_MAX_NAME 64 /* "America/Argentina/ComodRivadavia" is 32 */
 
+/*
+ * Series assembly (series.c). Threads, families and titles come from
+ * strangers' mail: these bound the work one message can cause.
+ */
+#define SERIES_MAX_ANCESTORS 64	   /* In-Reply-To and References walked */
+#define SERIES_FAMILY_MAX 256	   /* series one supersession walk visits */
+#define SERIES_TITLE_CANDIDATES 64 /* series of one title compared */
+#define SERIES_TITLE_MATCHES_MAX 64 /* patches of one title compared */
+#define SERIES_REVIEW_CHAIN_MAX 64  /* replies walked up to their patch */
+
 /* The store. */
 #define STORE_BUSY_TIMEOUT_MS 5000 /* wait for another process's lock */
 #define STORE_UNPARSED_MAX_BYTES MAIL_MAX_BYTES /* raw mail kept unparsed */

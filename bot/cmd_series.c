@@ -33,10 +33,62 @@ static void json_edges(struct json *j, const struct store_edge *v, size_t nr,
 	json_array_end(j);
 }
 
+/* Who replied to a series, and the trailers they gave, per patch. */
+struct activity {
+	struct person *repliers;
+	size_t nr_repliers;
+	struct store_review *reviews;
+	size_t nr_reviews;
+};
+
+static void json_activity(struct json *j, const struct activity *a)
+{
+	size_t i;
+
+	json_key(j, "repliers");
+	json_array_begin(j);
+	for (i = 0; i < a->nr_repliers; i++) {
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, a->repliers[i].name);
+		json_key(j, "address");
+		json_string(j, a->repliers[i].address);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	/*
+	 * As b4 collects follow-up trailers: given to the patch the reply
+	 * answers; patch 0 (the cover letter) gives them to every patch.
+	 */
+	json_key(j, "review_trailers");
+	json_array_begin(j);
+	for (i = 0; i < a->nr_reviews; i++) {
+		const struct store_review *r = &a->reviews[i];
+
+		json_object_begin(j);
+		json_key(j, "patch");
+		if (r->number < 0)
+			json_null(j);
+		else
+			json_int(j, r->number);
+		json_key(j, "posting");
+		json_string(j, r->posting);
+		json_key(j, "name");
+		json_string(j, r->name);
+		json_key(j, "value");
+		json_string(j, r->value);
+		json_key(j, "reply");
+		json_string(j, r->message_id);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void series_json(struct buf *out, const struct store_series *s,
 			const struct store_message_brief *m, size_t nm,
 			const struct store_edge *in, size_t nin,
-			const struct store_edge *outv, size_t nout)
+			const struct store_edge *outv, size_t nout,
+			const struct activity *a)
 {
 	const char *cover = NULL;
 	struct json j;
@@ -90,6 +142,7 @@ static void series_json(struct buf *out, const struct store_series *s,
 	json_int(&j, s->reviews);
 	json_key(&j, "replies");
 	json_int(&j, s->replies);
+	json_activity(&j, a);
 	json_object_end(&j);
 	buf_addch(out, '\n');
 }
@@ -147,6 +200,7 @@ int cmd_series(const struct cli_globals *g, int argc, char **argv)
 	for (i = 0; ex == 0 && rc == 0 && i < ids.nr; i++) {
 		struct store_message_brief *m = NULL;
 		struct store_edge *in = NULL, *outv = NULL;
+		struct activity a = {0};
 		size_t nm = 0, nin = 0, nout = 0;
 
 		rc = store_series_load(&s, st, ids.v[i]);
@@ -156,11 +210,17 @@ int cmd_series(const struct cli_globals *g, int argc, char **argv)
 			rc = store_edges(&in, &nin, st, s.id, false);
 		if (rc == 0)
 			rc = store_edges(&outv, &nout, st, s.id, true);
+		if (rc == 0 && json)
+			rc = store_series_repliers(&a.repliers, &a.nr_repliers,
+						   st, s.id);
+		if (rc == 0 && json)
+			rc = store_series_reviews(&a.reviews, &a.nr_reviews, st,
+						  s.id);
 		if (rc == 0) {
 			buf_reset(&out);
 			if (json)
 				series_json(&out, &s, m, nm, in, nin, outv,
-					    nout);
+					    nout, &a);
 			else
 				series_line(&out, &s, in, nin);
 			fwrite(out.data, 1, out.len, stdout);
@@ -168,6 +228,8 @@ int cmd_series(const struct cli_globals *g, int argc, char **argv)
 		store_message_briefs_free(m, nm);
 		store_edges_free(in, nin);
 		store_edges_free(outv, nout);
+		store_persons_free(a.repliers, a.nr_repliers);
+		store_reviews_free(a.reviews, a.nr_reviews);
 	}
 	if (ex == 0 && rc)
 		ex = EX_SOFTWARE;

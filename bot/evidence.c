@@ -52,8 +52,8 @@ void evidence_links_release(struct evidence_links *l)
 	*l = (struct evidence_links)EVIDENCE_LINKS_INIT;
 }
 
-static void links_add(struct evidence_links *l, enum evidence kind,
-		      int version, char *id)
+static void links_add(struct evidence_links *l, enum evidence kind, int version,
+		      char *id)
 {
 	size_t i;
 
@@ -91,7 +91,8 @@ static char *url_message_id(const char *p, const char *end)
 	int hi, lo;
 
 	buf_init(&id, MAIL_MAX_ID_BYTES);
-	while (p < end && !isspace((unsigned char)*p) && !strchr("/>)]\"',", *p)) {
+	while (p < end && !isspace((unsigned char)*p) &&
+	       !strchr("/>)]\"',", *p)) {
 		int c = (unsigned char)*p;
 
 		if (c == '%' && end - p >= 3 && (hi = hexval(p[1])) >= 0 &&
@@ -157,8 +158,8 @@ static const char *find_lore_link(const char *p, const char *end,
 	if (!best)
 		return NULL;
 	/* Back up over the scheme, so version words inside it do not count. */
-	while (best > p && !isspace((unsigned char)best[-1]) && best[-1] != '<' &&
-	       best[-1] != '(')
+	while (best > p && !isspace((unsigned char)best[-1]) &&
+	       best[-1] != '<' && best[-1] != '(')
 		best--;
 	*url_start = best;
 	return best_id;
@@ -182,9 +183,11 @@ static bool mem_casefind(const char *p, size_t n, const char *needle)
 static int names_version(const char *p, const char *end)
 {
 	static const char *const phrases[] = {
-		"previous version", "previous revision", "previous posting",
+		"previous version", "previous revision",  "previous posting",
 		"previous series",  "previous iteration", "last version",
-		"earlier version",  "older version",	 "prior version",
+		"earlier version",  "older version",	  "prior version",
+		"previous attempt", "earlier attempt",	  "previous submission",
+		"previous round",   "last iteration",	  "last posting",
 	};
 	const char *q;
 	size_t i;
@@ -196,8 +199,8 @@ static int names_version(const char *p, const char *end)
 		if ((*q != 'v' && *q != 'V') ||
 		    (q > p && isalnum((unsigned char)q[-1])))
 			continue;
-		for (d = q + 1; d < end && isdigit((unsigned char)*d) && v < 1000;
-		     d++)
+		for (d = q + 1;
+		     d < end && isdigit((unsigned char)*d) && v < 1000; d++)
 			v = v * 10 + (*d - '0');
 		if (d == q + 1 || (d < end && (isalnum((unsigned char)*d) ||
 					       *d == '.' || *d == '-')))
@@ -209,6 +212,26 @@ static int names_version(const char *p, const char *end)
 		if (mem_casefind(p, (size_t)(end - p), phrases[i]))
 			return -1;
 	return 0;
+}
+
+/*
+ * Does the text name a posting this one needs rather than replaces ("Based
+ * on v3 of ...", "Depends on: v2 https://...", "applies on top of")? Then
+ * its version and link are no evidence: precision comes first.
+ */
+static bool names_dependency(const char *p, const char *end)
+{
+	static const char *const phrases[] = {
+		"depend",   "based on",	   "on top of", "prerequisite",
+		"requires", "applies on",  "apply on",	"needs ",
+		"built on", "base-commit",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(phrases); i++)
+		if (mem_casefind(p, (size_t)(end - p), phrases[i]))
+			return true;
+	return false;
 }
 
 /* Skip spaces and tabs. */
@@ -240,11 +263,78 @@ static char *supersedes_line(const char *p, const char *end)
 	return xmemdup0(p, (size_t)(q - p));
 }
 
+/* Parse "v<N>" at p: N, and *after past it; 0 when p holds none. */
+static int version_word(const char **after, const char *p, const char *end)
+{
+	int v = 0;
+
+	if (p >= end || (*p != 'v' && *p != 'V'))
+		return 0;
+	for (p++; p < end && isdigit((unsigned char)*p) && v < 1000; p++)
+		v = v * 10 + (*p - '0');
+	*after = p;
+	return v;
+}
+
+/*
+ * A changelog heading that names the version a block of notes starts
+ * from: "v2 -> v3:", "v3 -> v3 RESEND:", "Changes v1->v2:", "Changes
+ * since v2:". The version changed from, or 0. Such a block often ends
+ * with a bare "Link: <previous version>" (linux-sparse 2024).
+ */
+static int changelog_heading(const char *p, const char *end)
+{
+	static const char *const leads[] = {"changes since ", "changes from ",
+					    "changes ", ""};
+	const char *q, *colon;
+	size_t i;
+	int v;
+
+	p = skip_blank(p, end);
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if (end - p > 60 || end == p || end[-1] != ':')
+		return 0;
+	colon = end - 1;
+	for (i = 0; i < ARRAY_SIZE(leads); i++) {
+		size_t n = strlen(leads[i]);
+
+		if ((size_t)(colon - p) >= n && !strncasecmp(p, leads[i], n))
+			break;
+	}
+	if (i == ARRAY_SIZE(leads))
+		return 0;
+	v = version_word(&q, p + strlen(leads[i]), colon);
+	if (v <= 0)
+		return 0;
+	q = skip_blank(q, colon);
+	if (q == colon)
+		return i < 2 ? v : 0; /* "Changes since v2:" */
+	if (colon - q >= 2 && q[0] == '-' && q[1] == '>')
+		q += 2;
+	else if (colon - q >= 3 && !strncasecmp(q, "to ", 3))
+		q += 3;
+	else
+		return 0;
+	q = skip_blank(q, colon);
+	return version_word(&q, q, colon) > 0 ? v : 0;
+}
+
+/* A line that is only "Link: <url>" (after blanks). */
+static bool bare_link_line(const char *p, const char *url)
+{
+	p = skip_blank(p, url);
+	if (url - p < 5 || strncasecmp(p, "link:", 5))
+		return false;
+	return skip_blank(p + 5, url) == url;
+}
+
 void evidence_find_links(struct evidence_links *out, const char *text,
 			 size_t len)
 {
 	const char *end = text + len, *line = text, *prev = NULL;
 	const char *prev_end = NULL;
+	int block = 0; /* the version an open changelog block starts from */
 
 	while (line < end) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
@@ -255,27 +345,39 @@ void evidence_find_links(struct evidence_links *out, const char *text,
 		if (!eol)
 			eol = end;
 		/* Quoted text is someone else's words. */
-		if (skip_blank(line, eol) < eol && *skip_blank(line, eol) == '>')
+		if (skip_blank(line, eol) < eol &&
+		    *skip_blank(line, eol) == '>')
 			goto next;
 		id = supersedes_line(line, eol);
 		if (id) {
 			links_add(out, EVIDENCE_SUPERSEDES, 0, id);
 			goto next;
 		}
+		if ((version = changelog_heading(line, eol)) > 0) {
+			block = version;
+			goto next;
+		}
 		idp = find_lore_link(line, eol, &url);
 		if (!idp)
 			goto next;
-		version = names_version(line, url);
+		version = names_dependency(line, url)
+				  ? 0
+				  : names_version(line, url);
 		/* "- Link to v2:" with the URL wrapped onto the next line. */
-		if (!version && skip_blank(line, eol) == url && prev)
+		if (!version && skip_blank(line, eol) == url && prev &&
+		    !names_dependency(prev, prev_end))
 			version = names_version(prev, prev_end);
+		/* "v2 -> v3:", its notes, then "Link: <v2>" closing them. */
+		if (!version && block && bare_link_line(line, url))
+			version = block;
+		block = 0;
 		if (!version)
 			goto next;
 		id = url_message_id(idp, eol);
 		if (id)
 			links_add(out, EVIDENCE_LINK, version > 0 ? version : 0,
 				  id);
-next:
+	next:
 		if (skip_blank(line, eol) < eol) {
 			prev = line;
 			prev_end = eol;
@@ -288,9 +390,11 @@ next:
 static bool is_not_a_tree(const char *w)
 {
 	static const char *const words[] = {
-		"patch", "rfc", "rft", "resend", "repost", "pull", "git",
-		"wip", "ping", "update", "patchv", "fix", "take", "draft",
-		"net-rfc", "for-review", "do not merge", "not for merge",
+		"patch",	"rfc",		 "rft",	    "resend",
+		"repost",	"pull",		 "git",	    "wip",
+		"ping",		"update",	 "patchv",  "fix",
+		"take",		"draft",	 "net-rfc", "for-review",
+		"do not merge", "not for merge",
 	};
 	size_t i;
 
@@ -302,7 +406,8 @@ static bool is_not_a_tree(const char *w)
 	    strspn(w + 1, "0123456789") == strlen(w + 1))
 		return true;
 	if ((!strncasecmp(w, "rfc", 3) || !strncasecmp(w, "patch", 5))) {
-		const char *d = w + (tolower((unsigned char)w[0]) == 'r' ? 3 : 5);
+		const char *d =
+			w + (tolower((unsigned char)w[0]) == 'r' ? 3 : 5);
 
 		if (*d == 'v' || *d == 'V')
 			d++;
@@ -324,7 +429,8 @@ char *evidence_target(const char *const *prefixes, size_t n)
 		if (!w[0] || is_not_a_tree(w))
 			continue;
 		/* "v6.6.y" and "6.6.y" name the same stable tree. */
-		if ((w[0] == 'v' || w[0] == 'V') && isdigit((unsigned char)w[1]))
+		if ((w[0] == 'v' || w[0] == 'V') &&
+		    isdigit((unsigned char)w[1]))
 			w++;
 		if (t.len)
 			buf_addch(&t, ' ');
@@ -339,20 +445,9 @@ bool evidence_targets_compatible(const char *a, const char *b)
 	return !a[0] || !b[0] || !strcmp(a, b);
 }
 
-bool evidence_titles_overlap(const char *const *a, size_t na,
-			     const char *const *b, size_t nb)
+bool evidence_titles_overlap(size_t shared, size_t na, size_t nb)
 {
-	size_t i, j, shared = 0, smaller = na < nb ? na : nb;
+	size_t smaller = na < nb ? na : nb;
 
-	if (smaller < 2)
-		return false;
-	for (i = 0; i < na; i++) {
-		for (j = 0; j < nb; j++) {
-			if (!strcmp(a[i], b[j])) {
-				shared++;
-				break;
-			}
-		}
-	}
-	return shared >= 2 && shared * 2 >= smaller;
+	return shared >= 2 && shared <= smaller && shared * 2 >= smaller;
 }

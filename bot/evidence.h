@@ -52,13 +52,19 @@ struct evidence_links {
 #define EVIDENCE_LINKS_INIT {NULL, 0, 0}
 
 /*
- * Find the Message-IDs that text (a cover letter or a lone patch's body)
+ * Find the Message-IDs that text (a cover letter or a patch's body)
  * names as earlier versions of itself: "Supersedes: <id>" lines, and
  * lore-style links (lore.kernel.org/r/, /all/, /<list>/, lkml.kernel.org/r/,
  * patch.msgid.link/) on a line that names a version ("Link to v3:",
- * "v2: https://...", "[v1] ...", "previous version:"). A link on a line
- * that names no version (a reference to a discussion, a dependency) is
- * not evidence: precision comes first. Appends to out; no repeats.
+ * "v2: https://...", "[v1] ...", "Changes since v1 (<link>)", "previous
+ * version:", "my previous attempt ... at"), or on the line after one that
+ * does ("- Link to v2:" and the URL wrapped below), or closing a
+ * changelog block ("v2 -> v3:", its notes, then a bare "Link: <url>": the
+ * version changed from). A link on a line that names no version (a
+ * reference to a discussion, a Link: trailer) or names one it depends on
+ * ("Depends on v3 of ...", "based on", "on top of") is not evidence:
+ * precision comes first. Quoted lines are someone else's. Appends to out;
+ * no repeats.
  */
 void evidence_find_links(struct evidence_links *out, const char *text,
 			 size_t len);
@@ -81,12 +87,12 @@ char *evidence_target(const char *const *prefixes, size_t n);
 bool evidence_targets_compatible(const char *a, const char *b);
 
 /*
- * Strong overlap of two postings' patch titles (normalised titles, any
- * order): at least two shared titles, and at least half of the smaller
- * set shared. Lone patches never overlap this way: a retitled lone patch
- * shares nothing to judge by.
+ * Strong overlap of two postings' patch titles, na and nb distinct
+ * normalised titles of which shared are in both (series.c counts them
+ * through the store's title index): at least two shared titles, and at
+ * least half of the smaller set. Lone patches never overlap this way: a
+ * retitled lone patch shares nothing to judge by.
  */
-bool evidence_titles_overlap(const char *const *a, size_t na,
-			     const char *const *b, size_t nb);
+bool evidence_titles_overlap(size_t shared, size_t na, size_t nb);
 
 #endif

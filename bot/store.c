@@ -147,10 +147,12 @@ static const char schema_v1[] =
 
 /*
  * Version 2: series, their supersession, subscribers, rule files, matches
- * and the outbox; messages gain their series and the normalised title
- * (filled in for the rows already there by patchletter_title_key(), the
- * SQL face of store_title_key()), and the indexes threading and series
- * assembly look messages up by.
+ * and the outbox; messages gain the normalised title (filled in for the
+ * rows already there by patchletter_title_key(), the SQL face of
+ * store_title_key()), and the indexes threading and series assembly look
+ * messages up by. Which series a message is in lives in series_members, a
+ * narrow table of its own: placing a message writes a small row there
+ * rather than rewriting the message's row, body and all.
  */
 static const char schema_v2[] =
 	"CREATE TABLE series (\n"
@@ -176,11 +178,12 @@ static const char schema_v2[] =
 	"	reviews INTEGER NOT NULL DEFAULT 0,\n"
 	"	root TEXT,\n"
 	"	target TEXT NOT NULL DEFAULT '',\n"
-	"	received INTEGER NOT NULL DEFAULT 0\n"
+	"	received INTEGER NOT NULL DEFAULT 0,\n"
+	"	sent_from TEXT NOT NULL DEFAULT ''\n"
 	");\n"
 	"CREATE INDEX series_title ON series(title_norm, author_address);\n"
 	"CREATE INDEX series_root ON series(root) WHERE root IS NOT NULL;\n"
-	"CREATE INDEX series_author ON series(author_address, last_date);\n"
+	"CREATE INDEX series_sent_from ON series(sent_from, last_date);\n"
 	"CREATE TABLE series_links (\n"
 	"	series INTEGER NOT NULL REFERENCES series(id) ON DELETE "
 	"CASCADE,\n"
@@ -210,15 +213,21 @@ static const char schema_v2[] =
 	"old_series);\n"
 	"ALTER TABLE messages ADD COLUMN title_norm TEXT NOT NULL DEFAULT '';\n"
 	"UPDATE messages SET title_norm = patchletter_title_key(title);\n"
-	"ALTER TABLE messages ADD COLUMN series_id INTEGER\n"
-	"	REFERENCES series(id) ON DELETE SET NULL;\n"
+	"CREATE TABLE series_members (\n"
+	"	message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE "
+	"CASCADE,\n"
+	"	series INTEGER NOT NULL REFERENCES series(id) ON DELETE "
+	"CASCADE,\n"
+	"	number INTEGER NOT NULL,\n"
+	"	kind TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX series_members_series ON series_members(series, number);\n"
 	"CREATE INDEX messages_in_reply_to ON messages(in_reply_to)\n"
 	"	WHERE in_reply_to IS NOT NULL;\n"
 	"CREATE INDEX messages_title ON messages(title_norm, author_address);\n"
 	"CREATE INDEX messages_author ON messages(author_address, date);\n"
 	"CREATE INDEX messages_list ON messages(list_id, date);\n"
-	"CREATE INDEX messages_series ON messages(series_id)\n"
-	"	WHERE series_id IS NOT NULL;\n"
+
 	"CREATE TABLE subscribers (\n"
 	"	id INTEGER PRIMARY KEY,\n"
 	"	address TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"

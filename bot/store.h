@@ -177,14 +177,21 @@ int store_cursor_set(struct store *s, const char *source,
  * letter (optional) and its patches, or a pull request. series.c decides
  * what belongs together and what supersedes what; these functions only
  * keep it. Messages belong to a series through their series id (replies
- * too: they are the series' activity).
+ * too: they are the series' activity). Every lookup here is on an index
+ * (store_check_plans() proves it), so that placing one message costs the
+ * same in a store of a thousand messages and of ten million.
  */
 
 struct store_series {
 	int64_t id;
-	char *title;	      /* owned */
+	char *title;	      /* owned: the cover's, else the lowest
+				 numbered patch's */
 	int version;
-	struct person author; /* owned fields */
+	struct person author; /* owned fields: of the posting the title
+				 comes from */
+	char *sent_from;      /* owned: the From address of its postings
+				 (git send-email's sender; an in-body From
+				 may name other authors); "" when none */
 	char *list_id;	      /* owned or NULL */
 	enum message_kind kind; /* MESSAGE_PATCH or MESSAGE_PULL */
 	int total;	      /* patches expected; 0 when unknown */
@@ -211,6 +218,17 @@ int store_series_add(int64_t *out, struct store *s,
 /* Write every field of ser back to series ser->id. */
 int store_series_update(struct store *s, const struct store_series *ser)
 	WARN_UNUSED;
+/*
+ * Write back only what a posting or a reply changes when it leaves the
+ * series' title, author, root, cover and change-id alone: version, total,
+ * received, rfc, dates and activity (store_series_update_counts()), or
+ * the activity alone (store_series_update_activity(): replies, reviews,
+ * updated). Cheaper: the indexes on the other columns stay untouched.
+ */
+int store_series_update_counts(struct store *s, const struct store_series *ser)
+	WARN_UNUSED;
+int store_series_update_activity(struct store *s,
+				 const struct store_series *ser) WARN_UNUSED;
 /* Load series id into out (released first): 0 or ERR_NOTFOUND. */
 int store_series_load(struct store_series *out, struct store *s, int64_t id)
 	WARN_UNUSED;
@@ -233,11 +251,17 @@ int store_series_by_root(struct store_ids *out, struct store *s,
 /* Series carrying b4 change-id, oldest first. Appends to out. */
 int store_series_by_change_id(struct store_ids *out, struct store *s,
 			      const char *change_id) WARN_UNUSED;
-/* Series whose title has the key of title (store_title_key()). */
+/*
+ * The newest max series whose title has the key of title
+ * (store_title_key()), newest first. Appends to out.
+ */
 int store_series_by_title(struct store_ids *out, struct store *s,
-			  const char *title) WARN_UNUSED;
-/* The newest max series of an author address, newest first. */
-int store_series_by_author(struct store_ids *out, struct store *s,
+			  const char *title, size_t max) WARN_UNUSED;
+/*
+ * The newest max series sent from address (sent_from), by their last
+ * posting, newest first. Appends to out.
+ */
+int store_series_by_sender(struct store_ids *out, struct store *s,
 			   const char *address, size_t max) WARN_UNUSED;
 /*
  * Every series (all) or only those no other series supersedes (the
@@ -251,12 +275,14 @@ struct store_message_brief {
 	int64_t id;
 	int64_t series;	      /* 0: none yet */
 	enum message_kind kind;
-	int version, number, total;
+	int version, number, total; /* number, total: -1 when the subject
+				       gave none */
 	bool resend;
 	char *message_id;     /* owned ("" when the mail had none) */
 	char *in_reply_to;    /* owned or NULL */
 	char *title;	      /* owned */
 	struct person author; /* owned fields */
+	char *from_address;   /* owned: the From header's address, or "" */
 	int64_t date;
 };
 
@@ -273,23 +299,110 @@ int store_message_set_series(struct store *s, int64_t id, int64_t series)
 /*
  * The messages of a series, in order: cover first, then patches by
  * number, then replies by date (kind MESSAGE_REPLY), into *out (owned
- * array of *nr_out briefs; store_message_briefs_free()).
+ * array of *nr_out briefs; store_message_briefs_free()). Reads every
+ * member: for showing a series, not for placing a message in one.
  */
 int store_series_members(struct store_message_brief **out, size_t *nr_out,
 			 struct store *s, int64_t series) WARN_UNUSED;
 void store_message_briefs_free(struct store_message_brief *v, size_t nr);
 /*
+ * Does a posting (cover, patch or pull) of series other than message
+ * self carry number? number -1 asks for postings whose subject gave no
+ * number.
+ */
+int store_series_number_taken(bool *out, struct store *s, int64_t series,
+			      int number, int64_t self) WARN_UNUSED;
+/*
+ * The lowest number of a patch (or pull) of series other than message
+ * self, in *out (-1 for a patch whose subject gave none): 0, or
+ * ERR_NOTFOUND when the series has no such patch.
+ */
+int store_series_lowest_patch(int *out, struct store *s, int64_t series,
+			      int64_t self) WARN_UNUSED;
+
+/*
+ * The Message-ID of series' lowest numbered posting (its cover letter,
+ * else its first patch) in *out (owned): 0, or ERR_NOTFOUND when the
+ * series has none.
+ */
+int store_series_first_posting(char **out, struct store *s, int64_t series)
+	WARN_UNUSED;
+
+/* A patch's normalised title (store_title_key()) and its author. */
+struct store_patch_title {
+	int64_t series;	      /* the series it belongs to */
+	int number;	      /* -1 when the subject gave none */
+	char *key;	      /* owned */
+	struct person author; /* owned fields */
+};
+
+/*
+ * The patches (and pulls) of series, by number, into *out (owned array
+ * of *nr_out; store_patch_titles_free()).
+ */
+int store_series_patch_titles(struct store_patch_title **out, size_t *nr_out,
+			      struct store *s, int64_t series) WARN_UNUSED;
+/*
+ * At most max patches (or pulls) of any series but not_series whose
+ * title key is key and whose author has this address (NULL or "": none
+ * match), newest first, into *out (owned; store_patch_titles_free(); key
+ * and author are not filled in). One index seek: the author's name is
+ * not compared (a patch title retitled and sent from a new address is
+ * beyond what patch titles tell).
+ */
+int store_patches_titled(struct store_patch_title **out, size_t *nr_out,
+			 struct store *s, const char *key, const char *address,
+			 int64_t not_series, size_t max) WARN_UNUSED;
+void store_patch_titles_free(struct store_patch_title *v, size_t nr);
+
+/*
  * Messages not in any series that reply to message_id, directly
- * (In-Reply-To) or further down (References). Appends to out.
+ * (In-Reply-To) or further down (References). Appends to out; an id may
+ * come twice.
  */
 int store_orphans_replying_to(struct store_ids *out, struct store *s,
 			      const char *message_id) WARN_UNUSED;
 /*
  * The activity of a series, counted from its replies: replies, and the
- * Reviewed-by, Acked-by and Tested-by trailers they carry.
+ * Reviewed-by, Acked-by and Tested-by trailers they carry. Reads every
+ * reply: series.c keeps the counts as messages arrive; this recounts.
  */
 int store_series_activity(int *replies_out, int *reviews_out,
 			  struct store *s, int64_t series) WARN_UNUSED;
+/* How many Reviewed-by, Acked-by and Tested-by trailers message id has. */
+int store_message_reviews(int *out, struct store *s, int64_t id) WARN_UNUSED;
+/*
+ * Who replied to a series: the authors of its replies, each once (by
+ * address, ASCII case ignored), in the order of their first reply, the
+ * series' own author and sender left out. *out is an owned array of
+ * *nr_out persons (store_persons_free()).
+ */
+int store_series_repliers(struct person **out, size_t *nr_out,
+			  struct store *s, int64_t series) WARN_UNUSED;
+void store_persons_free(struct person *v, size_t nr);
+
+/*
+ * A Reviewed-by, Acked-by or Tested-by given in a reply, and the posting
+ * it is given to, as b4 collects follow-up trailers: the posting the
+ * reply answers, up its In-Reply-To chain (number 0: the cover letter,
+ * which gives it to every patch).
+ */
+struct store_review {
+	int number;	   /* of the posting answered; -1 none given */
+	char *posting;	   /* owned: the posting's Message-ID, or NULL when
+			      the chain leaves the series */
+	char *name;	   /* owned: "Reviewed-by" ... */
+	char *value;	   /* owned: "A U Thor <a@example.org>" */
+	char *message_id;  /* owned: the reply that gives it */
+};
+
+/*
+ * The review trailers of series' replies, by date of the reply, into
+ * *out (owned array of *nr_out; store_reviews_free()).
+ */
+int store_series_reviews(struct store_review **out, size_t *nr_out,
+			 struct store *s, int64_t series) WARN_UNUSED;
+void store_reviews_free(struct store_review *v, size_t nr);
 
 /* --- supersession ------------------------------------------------------ */
 

@@ -937,8 +937,10 @@ static void test_migrate_from_v1(void **state)
 
 	/* Version 2 filled the normalised titles of the old rows. */
 	assert_int_equal(run_sqlite3(&out, f->db,
-				     "SELECT id, title_norm, series_id IS NULL "
-				     "FROM messages ORDER BY id;",
+				     "SELECT m.id, m.title_norm, s.message IS "
+				     "NULL FROM messages m LEFT JOIN "
+				     "series_members s ON s.message = m.id "
+				     "ORDER BY m.id;",
 				     NULL),
 			 0);
 	assert_string_equal(out.data, "1|tun: fix the frobnicator|1\n"
