@@ -115,15 +115,24 @@ static void pick_add(struct pick **v, size_t *nr, size_t *alloc,
 	(*nr)++;
 }
 
-/* The configured list a series' List-Id is, or NULL. */
-static const struct config_list *series_list(const struct config *cfg,
+/*
+ * The configured list a series' List-Id is, or NULL; *list_id_out gets
+ * the List-Id itself (owned, or NULL), for lists the operator did not
+ * name.
+ */
+static const struct config_list *series_list(char **list_id_out,
+					     const struct config *cfg,
 					     struct store *st, int64_t series)
 {
 	struct store_series s = STORE_SERIES_INIT;
 	const struct config_list *l = NULL;
 
-	if (store_series_load(&s, st, series) == 0 && s.list_id)
+	*list_id_out = NULL;
+	if (store_series_load(&s, st, series) == 0 && s.list_id) {
 		l = config_list_by_id(cfg, s.list_id);
+		*list_id_out = s.list_id;
+		s.list_id = NULL;
+	}
 	store_series_release(&s);
 	return l;
 }
@@ -196,7 +205,7 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	struct buf html = BUF_INIT, names = BUF_INIT, id = BUF_INIT;
 	const struct config_list *list = NULL;
 	char token[TOKEN_CHARS + 1], list_id[96];
-	char *subject = NULL;
+	char *subject = NULL, *first_list_id = NULL;
 	size_t nr_act = 0, nr = 0, alloc = 0, i, max;
 	bool old, one_list = true;
 	int rc;
@@ -241,10 +250,18 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 
 	items = xcalloc(nr + 1, sizeof(*items));
 	for (i = 0; i < nr; i++) {
+		char *lid = NULL;
 		const struct config_list *l =
-			series_list(cfg, j->st, picks[i].series);
+			series_list(&lid, cfg, j->st, picks[i].series);
 		struct store_edge *e;
 		size_t ne;
+
+		if (i == 0)
+			first_list_id = lid;
+		else if (!lid || !first_list_id || strcmp(lid, first_list_id))
+			one_list = false;
+		if (i != 0)
+			free(lid);
 
 		items[i].series = picks[i].series;
 		items[i].rule = rf->rules[picks[i].rule].name;
@@ -269,7 +286,9 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 		buf_addf(&names, "%s%s", i ? ", " : "", rf->rules[i].name);
 
 	memset(&req, 0, sizeof(req));
-	req.list_title = one_list && list ? list->name : "patchletter";
+	req.list_title = one_list && list	     ? list->name
+			 : one_list && first_list_id ? first_list_id
+						     : "patchletter";
 	req.recipient = sub->sub.address;
 	req.rule_names = names.data;
 	req.period_start = since;
@@ -323,6 +342,7 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 out:
 	tdata_free(data);
 	free(subject);
+	free(first_list_id);
 	free(items);
 	free(picks);
 	store_matches_free(act, nr_act);
