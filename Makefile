@@ -64,6 +64,7 @@ BOT_SRCS += bot/store.c
 BOT_SRCS += bot/template.c
 BOT_SRCS += bot/template_dir.c
 BOT_SRCS += bot/wrap.c
+BOT_SRCS += bot/loop.c
 
 RULES_SRCS =
 
@@ -95,6 +96,8 @@ UNIT_TESTS += template_dir
 test_template_dir_SRCS = bot/template_dir.c bot/template.c $(COMMON_SRCS)
 UNIT_TESTS += wrap
 test_wrap_SRCS = bot/wrap.c $(COMMON_SRCS)
+UNIT_TESTS += loop
+test_loop_SRCS = bot/loop.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
