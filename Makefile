@@ -24,7 +24,7 @@ SANITIZE ?=
 CFLAGS   ?= -O2 -g
 LDFLAGS  ?=
 
-PKGS = libetpan libcurl libgit2 libconfuse sqlite3
+PKGS = libetpan libcurl libgit2 libconfuse sqlite3 gnutls
 
 WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wwrite-strings -Wvla -fno-common -Werror
@@ -65,6 +65,7 @@ BOT_SRCS += bot/template.c
 BOT_SRCS += bot/template_dir.c
 BOT_SRCS += bot/wrap.c
 BOT_SRCS += bot/loop.c
+BOT_SRCS += bot/tls.c
 
 RULES_SRCS =
 
@@ -98,6 +99,8 @@ UNIT_TESTS += wrap
 test_wrap_SRCS = bot/wrap.c $(COMMON_SRCS)
 UNIT_TESTS += loop
 test_loop_SRCS = bot/loop.c $(COMMON_SRCS)
+UNIT_TESTS += tls
+test_tls_SRCS = bot/tls.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

@@ -47,6 +47,9 @@
 #define TPL_MAX_OUTPUT_BYTES (8u << 20) /* one render: past any sane digest */
 #define TPL_DIR_MAX_FILES 256		   /* templates in one directory */
 
+/* TLS: certificates a server may present in its chain (tls.h). */
+#define TLS_MAX_CHAIN 16
+
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
 #define COMMAND_MAX_BYTES (256u << 10)
