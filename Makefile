@@ -66,6 +66,7 @@ BOT_SRCS += bot/template_dir.c
 BOT_SRCS += bot/wrap.c
 BOT_SRCS += bot/loop.c
 BOT_SRCS += bot/tls.c
+BOT_SRCS += bot/imap.c
 
 RULES_SRCS =
 
@@ -104,6 +105,14 @@ test_tls_SRCS = bot/tls.c $(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 
+# Programs the integration tests and benchmarks run, built with `make`:
+# $(O)/tests/integration/NAME from tests/integration/NAME.c.
+TEST_PROGRAMS += imap_driver
+imap_driver_SRCS = bot/imap.c bot/loop.c bot/tls.c bot/store.c \
+	bot/person.c $(COMMON_SRCS)
+
+TEST_PROGRAM_BINS = $(TEST_PROGRAMS:%=$(O)/tests/integration/%)
+
 # --- top-level targets -----------------------------------------------------
 
 .PHONY: all programs deps check test unit integration asan demo bench \
@@ -112,7 +121,7 @@ UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 all: deps
 	$(Q)$(MAKE) --no-print-directory programs
 
-programs: $(PROGRAM)
+programs: $(PROGRAM) $(TEST_PROGRAM_BINS)
 
 deps:
 	$(Q)sh packaging/deps.sh
@@ -164,6 +173,14 @@ $(O)/tests/unit/test_$(1): $(O)/tests/unit/test_$(1).o \
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 
+define test_program_rule
+$(O)/tests/integration/$(1): $(O)/tests/integration/$(1).o \
+		$$($(1)_SRCS:%.c=$(O)/%.o)
+	@echo "  LD      $$@"
+	$(Q)$$(CC) $$(ALL_CFLAGS) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach t,$(TEST_PROGRAMS),$(eval $(call test_program_rule,$(t))))
+
 # --- installing ------------------------------------------------------------
 
 install: programs
@@ -180,6 +197,6 @@ clean:
 
 format:
 	clang-format -i $(wildcard bot/*.[ch] rules/*.[ch] tests/unit/*.[ch] \
-		tests/fuzz/*.c tests/bench/*.c)
+		tests/fuzz/*.c tests/bench/*.c tests/integration/*.c)
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(TEST_PROGRAM_BINS:=.d)
