@@ -35,6 +35,12 @@
 #include "tls.h"
 #include "xalloc.h"
 
+/* Bytes of each chunk the protocol trace shows. */
+#define TRACE_BYTES 160
+
+/* Seconds each step of a polite goodbye may take, at shutdown. */
+#define LOGOUT_TIMEOUT 5
+
 enum conn_state {
 	CONN_RETRY, /* disconnected; the timer reconnects */
 	CONN_SYNC,  /* new mail to fetch; the timer fetches a batch */
@@ -57,11 +63,13 @@ struct imap_conn {
 	enum conn_state state;
 	mailimap *imap; /* owned; NULL while disconnected */
 	bool has_idle;
+	bool authenticating; /* keep the trace quiet */
 	struct loop_fd notifier;
 	struct loop_timer timer;
 	unsigned failures; /* in a row, for the backoff */
 	uint32_t uidvalidity;
 	uint32_t last_uid; /* the cursor: highest UID committed */
+	uint32_t searched; /* EXISTS count the last UID SEARCH covered */
 	uint32_t *pending; /* owned: new UIDs above last_uid, ascending */
 	size_t nr_pending, alloc_pending, next_pending;
 };
@@ -415,11 +423,13 @@ static int log_in(struct imap_conn *c, struct buf *why)
 
 	if (o->auth == IMAP_AUTH_AUTO)
 		plain = has_capability(c->imap, "LOGINDISABLED");
+	c->authenticating = true;
 	if (plain)
 		r = mailimap_authenticate(c->imap, "PLAIN", o->host, NULL, NULL,
 					  o->user, o->user, o->password, NULL);
 	else
 		r = mailimap_login(c->imap, o->user, o->password);
+	c->authenticating = false;
 	if (r == MAILIMAP_ERROR_LOGIN) {
 		buf_addf(why, "%s refused: %s",
 			 plain ? "AUTHENTICATE PLAIN" : "LOGIN",
@@ -430,6 +440,32 @@ static int log_in(struct imap_conn *c, struct buf *why)
 		return etpan_error(c, r, plain ? "AUTHENTICATE" : "LOGIN", why);
 	/* Servers may announce more (IDLE) once the user is known. */
 	return refresh_capabilities(c, why);
+}
+
+/*
+ * The conversation at debug level, for the operator chasing a server's
+ * quirk: what was sent and received, each chunk cut at TRACE_BYTES. Never
+ * what libetpan marks private (the LOGIN password), and nothing we send
+ * while authenticating (its SASL exchange carries the password in base64
+ * unmarked).
+ */
+static void trace(mailimap *imap, int type, const char *str, size_t size,
+		  void *arg)
+{
+	struct imap_conn *c = arg;
+	char text[4 * TRACE_BYTES + 1];
+
+	(void)imap;
+	if (!log_enabled(LOG_LEVEL_DEBUG))
+		return;
+	if (type == MAILSTREAM_LOG_TYPE_DATA_SENT && !c->authenticating)
+		log_debug("imap: %s: C: %s", c->label,
+			  log_escape(text, sizeof(text), str,
+				     size < TRACE_BYTES ? size : TRACE_BYTES));
+	else if (type == MAILSTREAM_LOG_TYPE_DATA_RECEIVED)
+		log_debug("imap: %s: S: %s", c->label,
+			  log_escape(text, sizeof(text), str,
+				     size < TRACE_BYTES ? size : TRACE_BYTES));
 }
 
 /* Connect, secure, greet, log in. */
@@ -471,6 +507,8 @@ static int session_open(struct imap_conn *c, struct buf *why)
 		abort();
 	}
 	mailimap_set_timeout(c->imap, o->timeout);
+	if (o->trace)
+		mailimap_set_logger(c->imap, trace, c);
 	r = mailimap_connect(c->imap, stream);
 	if (r == MAILIMAP_NO_ERROR_AUTHENTICATED) {
 		/* PREAUTH (RFC 3501 7.1.4) skips the login, and with it
@@ -502,9 +540,6 @@ static void session_drop(struct imap_conn *c)
 }
 
 /* --- the state machine ----------------------------------------------- */
-
-/* Seconds each step of a polite goodbye may take, at shutdown. */
-#define LOGOUT_TIMEOUT 5
 
 static void conn_wait(struct imap_conn *c);
 static void sync_start(struct imap_conn *c);
@@ -657,6 +692,7 @@ static void sync_start(struct imap_conn *c)
 		buf_release(&why);
 		return;
 	}
+	c->searched = c->imap->imap_selection_info->sel_exists;
 	for (it = clist_begin(uids); it; it = clist_next(it)) {
 		uint32_t uid = *(uint32_t *)clist_content(it);
 
@@ -878,6 +914,10 @@ static void sync_batch(struct imap_conn *c)
 		c->next_pending++;
 	if (c->next_pending < c->nr_pending)
 		loop_timer_arm(src->loop, &c->timer, 0); /* one batch a round */
+	else if (c->imap->imap_selection_info->sel_exists != c->searched)
+		/* An EXISTS came with the FETCH answers: the server will
+		 * not repeat it in IDLE (RFC 3501 7.3.1), so look now. */
+		sync_start(c);
 	else
 		conn_wait(c);
 	goto out;
@@ -912,9 +952,13 @@ static void conn_wait(struct imap_conn *c)
 		}
 		c->state = CONN_IDLE;
 		delay = (int64_t)src->opt.idle_interval * 1000;
-		/* What libetpan read past the continuation is in its
-		 * buffer, where poll() cannot see it. */
-		if (c->imap->imap_stream->read_buffer_len)
+		/* Look again at once when news came with the "+": an EXISTS
+		 * sent before it (Dovecot reports what changed since the
+		 * last command when IDLE starts) is consumed by
+		 * mailimap_idle(), and what libetpan read past it waits in
+		 * its buffer, where poll() cannot see it. */
+		if (c->imap->imap_selection_info->sel_has_exists ||
+		    c->imap->imap_stream->read_buffer_len)
 			delay = 0;
 	} else {
 		c->state = CONN_POLL;

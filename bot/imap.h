@@ -82,6 +82,7 @@ struct imap_options {
 	unsigned timeout;	 /* s: the longest any one network wait */
 	unsigned backoff_min_ms; /* first retry after a failure */
 	unsigned backoff_max_ms; /* the longest wait between retries */
+	bool trace; /* log the conversation at debug level, no password */
 };
 
 /* The defaults: implicit TLS, EXAMINE, IDLE re-issued every 28 minutes,

@@ -117,8 +117,8 @@ static void usage(void)
 		"         [--auth auto|login|plain] [--select] [--batch N]\n"
 		"         [--idle-interval S] [--poll-interval S] "
 		"[--timeout S]\n"
-		"         [--backoff-min MS] [--backoff-max MS] [--name NAME] "
-		"[-v]...\n");
+		"         [--backoff-min MS] [--backoff-max MS] [--name NAME]\n"
+		"         [--trace] [-v]...\n");
 }
 
 static int pick(const char *arg, const char *const *names, int nr)
@@ -153,6 +153,7 @@ int main(int argc, char **argv)
 		{"backoff-min", required_argument, NULL, 'n'},
 		{"backoff-max", required_argument, NULL, 'x'},
 		{"name", required_argument, NULL, 'N'},
+		{"trace", no_argument, NULL, 'R'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
@@ -229,6 +230,9 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			o.name = optarg;
+			break;
+		case 'R':
+			o.trace = true;
 			break;
 		case 'v':
 			verbose++;

@@ -8,6 +8,8 @@
 #   dovecot_stop "$D"                 waits until the master is gone
 #   imapc "$D" [--tls MODE] CMD ...   the tests' client (imap-client.py)
 #   wait_rows STORE N SECONDS         poll the store for N unparsed rows
+#   maildir_deliver "$D" MAILBOX NAME  deliver without the IMAP server
+#   start_driver LOG ARGS / stop_driver  the imap_driver in the background
 #
 # dovecot_setup writes $D/dovecot.conf with the user bot, password
 # "secret" (also in $D/password), Maildir under $D/mail, and sets
@@ -148,15 +150,28 @@ dovecot_start() {
 }
 
 pid_gone() {
-	! kill -0 "$1" 2>/dev/null
+	local p
+	for p in "$@"; do
+		! kill -0 "$p" 2>/dev/null || return 1
+	done
 }
 
+# The master and its children (imap, imap-login, auth, ...). A child
+# serving a client may outlive the master by many seconds; a test that
+# stops the server wants every connection cut, so it waits for all of
+# them and ends the stragglers, each by its pid.
 dovecot_stop() {
-	local pid
+	local pid kids
 	pid=$(dovecot_pid "$1")
 	[ -n "$pid" ] || return 0
+	kids=$(ps --ppid "$pid" -o pid= 2>/dev/null)
 	kill "$pid" 2>/dev/null
 	wait_for 10 pid_gone "$pid"
+	# shellcheck disable=SC2086
+	wait_for 2 pid_gone $kids || {
+		kill $kids 2>/dev/null
+		wait_for 10 pid_gone $kids
+	}
 	rm -f "$1/run/master.pid"
 }
 
@@ -182,8 +197,60 @@ wait_rows() {
 	wait_for "$3" rows_are "$1" "$2"
 }
 
+# maildir_deliver DIR MAILBOX NAME: a mail straight into the Maildir, as
+# a delivery agent would while the IMAP server is down (write in tmp/,
+# rename into new/: the Maildir protocol).
+maildir_deliver() {
+	local box=$1/mail/bot/.$2 f
+	f=$(date +%s).P$$R$RANDOM.$3.patchletter-test
+	printf 'Message-ID: <%s@test>\r\nSubject: %s\r\n\r\nDelivered to the Maildir.\r\n' \
+		"$3" "$3" > "$box/tmp/$f" &&
+		chown dovecot:dovecot "$box/tmp/$f" &&
+		mv "$box/tmp/$f" "$box/new/$f"
+}
+
 # cursor STORE SOURCE
 cursor() {
 	sqlite3 -cmd '.timeout 5000' "$1" \
 		"SELECT value FROM cursors WHERE source = '$2'" 2>/dev/null
+}
+
+# --- the driver (tests/integration/imap_driver.c) ---------------------------
+
+# start_driver LOG ARGS...: run the driver in the background, its output in
+# LOG; sets DRIVER_PID. It is killed at exit if still running.
+start_driver() {
+	local log=$1
+	shift
+	"$PATCHLETTER_BUILD/tests/integration/imap_driver" "$@" >"$log" 2>&1 &
+	DRIVER_PID=$!
+	at_exit "kill $DRIVER_PID"
+}
+
+# stop_driver: SIGTERM, wait; DRIVER_RC is how it exited (0: cleanly).
+# Not in $(...): only this shell can wait for its child.
+stop_driver() {
+	kill -TERM "$DRIVER_PID" 2>/dev/null
+	wait "$DRIVER_PID"
+	DRIVER_RC=$?
+}
+
+# count_lines FILE PATTERN (fixed string)
+count_lines() {
+	grep -c -F -- "$2" "$1" 2>/dev/null || :
+}
+
+lines_at_least() {
+	[ "$(count_lines "$1" "$2")" -ge "$3" ]
+}
+
+# wait_log FILE PATTERN COUNT SECONDS: until PATTERN is on COUNT lines.
+wait_log() {
+	wait_for "$4" lines_at_least "$1" "$2" "$3"
+}
+
+# distinct STORE: how many different mails the unparsed table holds.
+distinct() {
+	sqlite3 -cmd '.timeout 5000' "$1" \
+		'SELECT count(DISTINCT raw) FROM unparsed' 2>/dev/null || echo 0
 }
