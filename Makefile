@@ -102,6 +102,9 @@ UNIT_TESTS += loop
 test_loop_SRCS = bot/loop.c $(COMMON_SRCS)
 UNIT_TESTS += tls
 test_tls_SRCS = bot/tls.c $(COMMON_SRCS)
+UNIT_TESTS += imap
+test_imap_SRCS = bot/imap.c bot/loop.c bot/tls.c bot/store.c bot/person.c \
+	$(COMMON_SRCS)
 
 UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 

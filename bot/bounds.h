@@ -48,7 +48,7 @@
 #define TPL_DIR_MAX_FILES 256		   /* templates in one directory */
 
 /* The IMAP source (imap.h): one batch is one transaction. */
-#define IMAP_MAX_BATCH 10000		     /* mails in one batch */
+#define IMAP_MAX_BATCH 10000		    /* mails in one batch */
 #define IMAP_BATCH_MAX_BYTES MAIL_MAX_BYTES /* their bodies; one at least */
 
 /* TLS: certificates a server may present in its chain (tls.h). */

@@ -648,6 +648,7 @@ static void conn_connect(struct imap_conn *c)
 		buf_release(&why);
 		return;
 	}
+	buf_release(&why);
 	c->has_idle = mailimap_has_idle(c->imap);
 	log_info("imap: %s: %s@%s:%u%s, UIDVALIDITY %" PRIu32 ", %" PRIu32
 		 " mails, after UID %" PRIu32 ", %s",

@@ -69,9 +69,11 @@ ok "reconnections were spaced out ($retries attempts in all)" \
 # The mailbox deleted and recreated: a new UIDVALIDITY, UIDs from 1 again.
 imapc "$D" delete list
 imapc "$D" create list
-V2=$(imapc "$D" uidvalidity list)
-ok "the recreated mailbox has a new UIDVALIDITY ($V -> $V2)" test "$V" != "$V2"
 imapc "$D" append list 4 recreated
+# (Asked after the APPEND: Dovecot may say 0 of a mailbox never opened.)
+V2=$(imapc "$D" uidvalidity list)
+ok "the recreated mailbox has a new UIDVALIDITY ($V -> $V2)" \
+	test "$V" != "$V2" -a "$V2" != 0
 ok "mail in the recreated mailbox is stored" wait_rows "$S" 517 20
 ok "after a resync announced in the log" \
 	wait_log "$LOG" "UIDVALIDITY changed from $V to $V2" 1 5
