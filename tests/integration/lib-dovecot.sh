@@ -10,6 +10,7 @@
 #   wait_rows STORE N SECONDS         poll the store for N unparsed rows
 #   maildir_deliver "$D" MAILBOX NAME  deliver without the IMAP server
 #   start_driver LOG ARGS / stop_driver  the imap_driver in the background
+#   expect_refused NAME REASON ARGS...    every attempt fails, with backoff
 #
 # dovecot_setup writes $D/dovecot.conf with the user bot, password
 # "secret" (also in $D/password), Maildir under $D/mail, and sets
@@ -253,4 +254,33 @@ wait_log() {
 distinct() {
 	sqlite3 -cmd '.timeout 5000' "$1" \
 		'SELECT count(DISTINCT raw) FROM unparsed' 2>/dev/null || echo 0
+}
+
+# expect_refused NAME REASON ARGS...: run the driver against $D with the
+# options in the caller's DRIVER_COMMON array, then ARGS, store
+# $D/NAME.db and log $D/NAME.log, until its fourth retry. Every attempt
+# must fail with REASON (a grep pattern), told in one line with mailbox,
+# user and host; the four attempts must take at least the backoff's lower
+# bounds for --backoff-min 300 (0.15 + 0.3 + 0.6 s: no tight loop);
+# nothing may be stored and no password (secret, wrong, or a SASL PLAIN
+# blob: base64 of "\0bot\0") may be logged.
+expect_refused() {
+	local name=$1 reason=$2 start ms n
+	shift 2
+	start=$(date +%s%N)
+	start_driver "$D/$name.log" --store "$D/$name.db" \
+		"${DRIVER_COMMON[@]}" "$@"
+	ok "$name: refused, retried" wait_log "$D/$name.log" "retry 4 in" 1 20
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	stop_driver
+	check "$name: the driver stops cleanly" 0 "$DRIVER_RC"
+	ok "$name: reported with user, host and why" grep -q \
+		"imap: test/[a-z]*: bot@[a-z0-9.]*:[0-9]*: $reason.*; retry 1 in" \
+		"$D/$name.log"
+	n=$(grep -c "retry [0-9]* in" "$D/$name.log")
+	ok "$name: four attempts took ${ms}ms ($n in all): backoff, no loop" \
+		test "$ms" -ge 1050 -a "$n" -le 6
+	check "$name: nothing stored" 0 "$(rows "$D/$name.db")"
+	check "$name: no password in the log" 0 \
+		"$(grep -c -e secret -e wrong -e AGJvdAB "$D/$name.log")"
 }

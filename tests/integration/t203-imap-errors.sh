@@ -17,12 +17,12 @@ imapc "$D" create b
 imapc "$D" append a 2 box-a
 imapc "$D" append b 3 box-b
 printf 'wrong\n' > "$D/wrong"
-common=(--host 127.0.0.1 --tls none --user bot --backoff-min 300
+DRIVER_COMMON=(--host 127.0.0.1 --tls none --user bot --backoff-min 300
 	--backoff-max 5000 --timeout 5 --trace -vv)
 
 # Two mailboxes, read-only by default.
 start_driver "$D/two.log" --store "$D/two.db" --port "$DOVECOT_PORT" \
-	--password-file "$D/password" --mailbox a --mailbox b "${common[@]}"
+	--password-file "$D/password" --mailbox a --mailbox b "${DRIVER_COMMON[@]}"
 ok "two mailboxes: all their mail is stored" wait_rows "$D/two.db" 5 10
 ok "both idle" wait_log "$D/two.log" ": idle" 2 5
 stop_driver
@@ -36,13 +36,13 @@ check "and never with SELECT" 0 "$(count_lines "$D/two.log" " SELECT ")"
 check "the LOGIN password is not traced" 0 "$(count_lines "$D/two.log" secret)"
 
 start_driver "$D/select.log" --store "$D/select.db" --port "$DOVECOT_PORT" \
-	--password-file "$D/password" --mailbox a --select "${common[@]}"
+	--password-file "$D/password" --mailbox a --select "${DRIVER_COMMON[@]}"
 ok "--select: the mail is stored" wait_rows "$D/select.db" 2 10
 stop_driver
 ok "--select: SELECT instead of EXAMINE" grep -q "C: [0-9]* SELECT a" "$D/select.log"
 
 start_driver "$D/plain.log" --store "$D/plain.db" --port "$DOVECOT_PORT" \
-	--password-file "$D/password" --mailbox a --auth plain "${common[@]}"
+	--password-file "$D/password" --mailbox a --auth plain "${DRIVER_COMMON[@]}"
 ok "AUTHENTICATE PLAIN: the mail is stored" wait_rows "$D/plain.db" 2 10
 stop_driver
 ok "AUTHENTICATE PLAIN was used" \
@@ -51,48 +51,26 @@ ok "AUTHENTICATE PLAIN was used" \
 check "the SASL exchange is not traced" 0 \
 	"$(grep -c -e AGJvdABzZWNyZXQ -e AGJvdAB3cm9uZw "$D/plain.log")"
 
-# run_refused NAME REASON ARGS...: every attempt fails with REASON, four
-# of them take at least the backoff's lower bounds (0.15+0.3+0.6 s).
-run_refused() {
-	local name=$1 reason=$2 start ms n
-	shift 2
-	start=$(date +%s%N)
-	start_driver "$D/$name.log" --store "$D/$name.db" "${common[@]}" "$@"
-	ok "$name: refused, retried" wait_log "$D/$name.log" "retry 4 in" 1 20
-	ms=$(( ($(date +%s%N) - start) / 1000000 ))
-	stop_driver
-	check "$name: the driver stops cleanly" 0 "$DRIVER_RC"
-	ok "$name: reported with user, host and why" \
-		grep -q "imap: test/[a-z]*: bot@127.0.0.1:[0-9]*: $reason.*; retry 1 in" \
-		"$D/$name.log"
-	n=$(grep -c "retry [0-9]* in" "$D/$name.log")
-	ok "$name: four attempts took ${ms}ms ($n in all): backoff, no loop" \
-		test "$ms" -ge 1050 -a "$n" -le 6
-	check "$name: nothing stored" 0 "$(rows "$D/$name.db")"
-	check "$name: no password in the log" 0 \
-		"$(grep -c -e secret -e wrong -e AGJvdAB "$D/$name.log")"
-}
-
-run_refused wrong-password "LOGIN refused: Authentication failed" \
+expect_refused wrong-password "LOGIN refused: Authentication failed" \
 	--port "$DOVECOT_PORT" --password-file "$D/wrong" --mailbox a
 # Dovecot logs a failed login when the connection closes.
 wait_log "$D/dovecot.log" "auth failed" 4 5
 failures=$(count_lines "$D/dovecot.log" "auth failed")
 ok "the server saw as few attempts ($failures failed logins)" \
 	test "$failures" -ge 4 -a "$failures" -le 6
-run_refused wrong-password-plain "AUTHENTICATE PLAIN refused" \
+expect_refused wrong-password-plain "AUTHENTICATE PLAIN refused" \
 	--port "$DOVECOT_PORT" --password-file "$D/wrong" --mailbox a \
 	--auth plain
-run_refused no-mailbox "EXAMINE refused: Mailbox doesn't exist" \
+expect_refused no-mailbox "EXAMINE refused: Mailbox doesn't exist" \
 	--port "$DOVECOT_PORT" --password-file "$D/password" --mailbox nosuch
-run_refused no-starttls "the server does not offer STARTTLS" \
+expect_refused no-starttls "the server does not offer STARTTLS" \
 	--port "$DOVECOT_PORT" --password-file "$D/password" --mailbox a \
 	--tls starttls
 check "no-starttls: no login was attempted in clear" 0 \
 	"$(grep -c "C: [0-9]* LOGIN" "$D/no-starttls.log")"
 
 # Nobody listening: a port just taken and released.
-run_refused nobody "connect: Connection refused" \
+expect_refused nobody "connect: Connection refused" \
 	--port "$(free_port)" --password-file "$D/password" --mailbox a
 
 # A server that accepts and never says a word: the greeting times out.
@@ -111,7 +89,7 @@ while True:
 mute_pid=$!
 at_exit "kill $mute_pid"
 wait_for 5 port_open "$mute"
-common+=(--timeout 1)
-run_refused mute "greeting: connection lost, or no answer within 1s" \
+DRIVER_COMMON+=(--timeout 1)
+expect_refused mute "greeting: connection lost, or no answer within 1s" \
 	--port "$mute" --password-file "$D/password" --mailbox a
 finish
