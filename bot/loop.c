@@ -81,9 +81,11 @@ void loop_free(struct loop *lp)
 	if (!lp)
 		return;
 	if (lp->signals) {
+		/* Unblock first: a signal still pending (a second SIGTERM)
+		 * lands in our handler, not in the default action. */
+		sigprocmask(SIG_SETMASK, &lp->old_mask, NULL);
 		for (i = 0; i < ARRAY_SIZE(caught); i++)
 			sigaction(caught[i], &lp->old_act[i], NULL);
-		sigprocmask(SIG_SETMASK, &lp->old_mask, NULL);
 		signal_pipe = -1;
 	}
 	close(lp->pipe[0]);

@@ -12,6 +12,9 @@ how long the bot takes to store it.
                             the store (sqlite, read-only) until one more
                             row is in the unparsed table; print each
                             latency in ms, then "median M worst W"
+  idle-latency MAILBOX N    the server's own share: append N mails one at
+                            a time while a second connection idles, and
+                            time each APPEND to its EXISTS; same output
 
 Logs in as bot/secret (lib-dovecot.sh's user). TLS here does not verify:
 the client is the test's, the bot under test is what must verify.
@@ -66,6 +69,48 @@ def rows(store):
         db.close()
 
 
+def summary(lat):
+    lat.sort()
+    print(f"median {lat[len(lat) // 2]:.1f} worst {lat[-1]:.1f}")
+
+
+def idle_latency(m, port, box, n):
+    """A raw IDLE (imaplib has none before Python 3.14) on a second
+    connection; the first appends."""
+    import socket
+
+    s = socket.create_connection(("127.0.0.1", port))
+    f = s.makefile("rb")
+
+    def command(line, tag=None):
+        s.sendall(line.encode() + b"\r\n")
+        tag = (tag or line.split()[0]).encode() + b" "
+        while True:
+            got = f.readline()
+            if not got:
+                sys.exit("imap-client: idle-latency: connection closed")
+            if got.startswith(tag):
+                return
+
+    f.readline()  # greeting
+    command('a LOGIN bot secret')
+    command(f'b EXAMINE {box}')
+    lat = []
+    for i in range(1, n + 1):
+        s.sendall(b"c IDLE\r\n")
+        while not f.readline().startswith(b"+"):
+            pass
+        t0 = time.monotonic()
+        check("append", m.append(box, None, None, mail("idle", i)))
+        while not f.readline().rstrip().endswith(b"EXISTS"):
+            pass
+        lat.append((time.monotonic() - t0) * 1000)
+        print(f"{lat[-1]:.1f}")
+        command("DONE", tag="c")
+    s.close()
+    summary(lat)
+
+
 def main():
     args = sys.argv[1:]
     port = int(args.pop(0))
@@ -102,8 +147,9 @@ def main():
             print(f"{lat[-1]:.1f}")
             # Let the bot go back to IDLE before the next one.
             time.sleep(0.05)
-        lat.sort()
-        print(f"median {lat[len(lat) // 2]:.1f} worst {lat[-1]:.1f}")
+        summary(lat)
+    elif cmd == "idle-latency":
+        idle_latency(m, port, args[0], int(args[1]))
     else:
         sys.exit(f"imap-client: unknown command {cmd}")
     m.logout()

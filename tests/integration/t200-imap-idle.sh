@@ -85,4 +85,18 @@ check "the fourth new mail (UID 4, below the old cursor) is there" 1 "$n"
 stop_driver
 check "SIGTERM stops the driver cleanly" 0 "$DRIVER_RC"
 check "no password in the log" 0 "$(count_lines "$LOG" secret)"
+
+# RFC 2177: IDLE re-issued at the interval (1 s here) with nothing new.
+LOG2=$D/reidle.log
+start_driver "$LOG2" --store "$S" --host 127.0.0.1 --port "$DOVECOT_PORT" \
+	--tls none --user bot --password-file "$D/password" --mailbox list \
+	--idle-interval 1 --trace -vv
+ok "IDLE starts" wait_log "$LOG2" "test/list: idle" 1 10
+start=$(date +%s%N)
+ok "and is re-issued" wait_log "$LOG2" "test/list: idle" 4 10
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+ok "each time after DONE, at the interval (3 in ${ms}ms)" \
+	test "$ms" -ge 2000 -a "$(grep -c "C: DONE" "$LOG2")" -ge 3
+stop_driver
+check "nothing new was stored" "517 $V2:4" "$(rows "$S") $(cursor "$S" "$SRC")"
 finish
