@@ -32,7 +32,7 @@ CPPFLAGS ?=
 CFLAGS   ?= -O2 -g
 LDFLAGS  ?=
 
-PKGS = libetpan libcurl libgit2 libconfuse sqlite3
+PKGS = libetpan libcurl libgit2 libconfuse sqlite3 gnutls
 
 WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wwrite-strings -Wvla -fno-common -Werror
@@ -112,6 +112,9 @@ BOT_SRCS += bot/outbox.c
 BOT_SRCS += bot/cmd_send.c
 BOT_SRCS += bot/archive.c
 BOT_SRCS += bot/backfill.c
+BOT_SRCS += bot/loop.c
+BOT_SRCS += bot/tls.c
+BOT_SRCS += bot/imap.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -201,6 +204,8 @@ UNIT_BINS = $(UNIT_TESTS:%=$(O)/tests/unit/test_%)
 # Helpers the integration tests (and benchmarks) run beside the program,
 # linking only the modules they use, like the unit tests.
 
+INTEGRATION_PROGS += imap_driver
+imap_driver_SRCS = bot/imap.c bot/loop.c bot/tls.c $(STORE_SRCS) $(COMMON_SRCS)
 INTEGRATION_PROGS += outbox_fill
 outbox_fill_SRCS = bot/compose.c $(STORE_SRCS) \
 	$(COMMON_SRCS)
@@ -237,6 +242,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRCS = tests/fuzz/fuzz_mail.c bot/message.c bot/mail.c bot/subject.c \
 	bot/patch.c bot/mbox.c bot/person.c $(COMMON_SRCS)
 FUZZ_BIN = build-fuzz/fuzz_mail
+UNIT_TESTS += loop
+test_loop_SRCS = bot/loop.c $(COMMON_SRCS)
+UNIT_TESTS += tls
+test_tls_SRCS = bot/tls.c $(COMMON_SRCS)
+UNIT_TESTS += imap
+test_imap_SRCS = bot/imap.c bot/loop.c bot/tls.c $(STORE_SRCS) $(COMMON_SRCS)
 
 # --- top-level targets -----------------------------------------------------
 

@@ -93,6 +93,13 @@
 #define ARCHIVE_MAX_NAME_BYTES 200	     /* an archive's name in cursors */
 #define ARCHIVE_MAX_REF_BYTES 4096	     /* HEAD, a ref file, a packed-refs line */
 
+/* The IMAP source (imap.h): one batch is one transaction. */
+#define IMAP_MAX_BATCH 10000		    /* mails in one batch */
+#define IMAP_BATCH_MAX_BYTES MAIL_MAX_BYTES /* their bodies; one at least */
+
+/* TLS: certificates a server may present in its chain (tls.h). */
+#define TLS_MAX_CHAIN 16
+
 /* Operator configuration and mail commands. */
 #define CONFIG_MAX_BYTES (1u << 20)
 /*
