@@ -115,6 +115,8 @@ BOT_SRCS += bot/backfill.c
 BOT_SRCS += bot/loop.c
 BOT_SRCS += bot/tls.c
 BOT_SRCS += bot/imap.c
+BOT_SRCS += bot/daemon.c
+BOT_SRCS += bot/cmd_run.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c

@@ -15,22 +15,20 @@
 #include "log.h"
 #include "store.h"
 
-/*
- * A subcommand whose machinery has not landed says so and fails, rather
- * than pretending (issue 2: "says so and exits non-zero").
- */
-static int cmd_unavailable(const struct cli_globals *g, int argc, char **argv)
-{
-	(void)g;
-	(void)argc;
-	fprintf(stderr, "patchletter %s: not available in this version yet\n",
-		argv[0]);
-	return EX_UNAVAILABLE;
-}
-
 const struct cli_command cli_commands[] = {
 	{"run", "run the daemon: watch the lists, send digests",
-	 "usage: patchletter run [--foreground]\n", cmd_unavailable},
+	 "usage: patchletter run [--foreground]\n"
+	 "\n"
+	 "  --foreground  log to standard error (journald takes it) rather\n"
+	 "                than to syslog\n"
+	 "\n"
+	 "Watches the IMAP mailboxes (IDLE) and archives of the\n"
+	 "configuration, stores and assembles their mail, matches it\n"
+	 "against the subscribers' rules, and sends each subscriber's\n"
+	 "digest when their schedule says. The process does not detach.\n"
+	 "SIGTERM stops it after the batch in flight; SIGHUP re-reads the\n"
+	 "templates, MAINTAINERS and the rules in force.\n",
+	 cmd_run},
 	{"ingest", "store mail from an mbox, a Maildir or an archive",
 	 "usage: patchletter ingest [--mboxo] PATH...\n"
 	 "\n"

@@ -54,6 +54,7 @@ int cmd_ingest(const struct cli_globals *g, int argc, char **argv);
 int cmd_show(const struct cli_globals *g, int argc, char **argv);
 int cmd_series(const struct cli_globals *g, int argc, char **argv);
 int cmd_digest(const struct cli_globals *g, int argc, char **argv);
+int cmd_run(const struct cli_globals *g, int argc, char **argv);
 int cmd_status(const struct cli_globals *g, int argc, char **argv);
 int cmd_subscribers(const struct cli_globals *g, int argc, char **argv);
 int cmd_rules(const struct cli_globals *g, int argc, char **argv);

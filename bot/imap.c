@@ -656,6 +656,8 @@ static void conn_connect(struct imap_conn *c)
 		 o->tls == IMAP_TLS_NONE ? " (no TLS)" : " (TLS)",
 		 c->uidvalidity, c->imap->imap_selection_info->sel_exists,
 		 c->last_uid, c->has_idle ? "IDLE" : "polling (no IDLE)");
+	if (c->src->sink.opened)
+		c->src->sink.opened(c->src->sink.arg, c->source);
 	sync_start(c);
 }
 

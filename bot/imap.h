@@ -102,6 +102,11 @@ struct imap_sink {
 		   size_t len);
 	int (*commit)(void *arg, const char *source, const char *cursor);
 	void (*abort)(void *arg);
+	/*
+	 * A mailbox is open, logged in and selected, before its new mail
+	 * is fetched (the daemon reports readiness then). May be NULL.
+	 */
+	void (*opened)(void *arg, const char *source);
 	void *arg; /* borrowed: the sink's payload */
 };
 

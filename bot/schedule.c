@@ -167,6 +167,9 @@ bool schedule_due(const struct schedule *s, int64_t last, int64_t created,
 {
 	int64_t next;
 
+	/* "immediate": the first digest at once, then spaced. */
+	if (s->freq == SCHEDULE_IMMEDIATE && !last)
+		return true;
 	if (schedule_next(&next, s, last ? last : created))
 		return false;
 	return next <= now;

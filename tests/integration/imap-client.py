@@ -6,6 +6,7 @@ how long the bot takes to store it.
 
   append MAILBOX N PREFIX   append N mails, Message-ID <PREFIX.I@test>,
                             Subject "PREFIX I" (I from 1)
+  append-mbox MAILBOX FILE  append every mail of the mboxrd FILE, in order
   create MAILBOX / delete MAILBOX
   uidvalidity MAILBOX       print the mailbox's UIDVALIDITY
   latency MAILBOX N STORE   append N mails one at a time; after each, poll
@@ -124,6 +125,12 @@ def main():
         box, n, prefix = args[0], int(args[1]), args[2]
         for i in range(1, n + 1):
             check("append", m.append(box, None, None, mail(prefix, i)))
+    elif cmd == "append-mbox":
+        import mailbox
+        box = args[0]
+        for msg in mailbox.mbox(args[1]):
+            raw = msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+            check("append", m.append(box, None, None, raw))
     elif cmd == "create":
         check("create", m.create(args[0]))
     elif cmd == "delete":

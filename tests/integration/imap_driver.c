@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 	    loop_new(&loop) < 0 || loop_catch_signals(loop, NULL, NULL) < 0)
 		goto out;
 	sink.store = store;
-	is = (struct imap_sink){sink_add, sink_commit, sink_abort, &sink};
+	is = (struct imap_sink){sink_add, sink_commit, sink_abort, NULL, &sink};
 	if (imap_source_start(&src, loop, store, &o, &is) < 0) {
 		ret = EX_CONFIG;
 		goto out;

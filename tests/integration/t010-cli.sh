@@ -104,7 +104,7 @@ printf 'bot {\n  address = "a@b"\n  frobs = 1\n}\n' > "$D/bad.conf"
 "$PATCHLETTER" -c "$D/bad.conf" series 2>"$D/err" >/dev/null
 check "a bad configuration is EX_CONFIG" 78 $?
 ok "... and names file and line" grep -q "^$D/bad.conf:3: " "$D/err"
-"$PATCHLETTER" -s "$D/state" run >/dev/null 2>&1
-check "a command not built yet says so and fails (EX_UNAVAILABLE)" 69 $?
+timeout 20 "$PATCHLETTER" -c "$D/bad.conf" run --foreground >/dev/null 2>&1
+check "the daemon refuses a bad configuration at once (EX_CONFIG)" 78 $?
 
 finish

@@ -128,7 +128,7 @@ static void test_options_refused(void **state)
 {
 	static const char *const boxes[] = {"INBOX"};
 	static const struct imap_sink sink = {sink_add, sink_commit, sink_abort,
-					      NULL};
+					      NULL, NULL};
 	struct imap_source *src = (struct imap_source *)&src;
 	struct imap_options good, o;
 	struct loop *lp;
