@@ -223,7 +223,9 @@ cursor() {
 start_driver() {
 	local log=$1
 	shift
-	"$PATCHLETTER_BUILD/tests/integration/imap_driver" "$@" >"$log" 2>&1 &
+	LSAN_OPTIONS="suppressions=$TOP/tests/integration/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+		"$PATCHLETTER_BUILD/tests/integration/imap_driver" "$@" \
+		>"$log" 2>&1 &
 	DRIVER_PID=$!
 	at_exit "kill $DRIVER_PID"
 }
