@@ -64,7 +64,7 @@ struct imap_conn {
 	enum conn_state state;
 	mailimap *imap; /* owned; NULL while disconnected */
 	bool has_idle;
-	bool authenticating; /* keep the trace quiet */
+	bool authenticating;		    /* keep the trace quiet */
 	mailstream_low_driver plain_driver; /* see plain_read() */
 	struct loop_fd notifier;
 	struct loop_timer timer;
@@ -848,12 +848,13 @@ static int fetch(struct imap_conn *c, const uint32_t *uids, size_t nr,
 /*
  * Which of the next UIDs form this batch: at most batch_size mails and
  * IMAP_BATCH_MAX_BYTES of them, by their RFC822.SIZE; a mail over
- * MAIL_MAX_BYTES goes alone, cut there (*cut). Mail expunged meanwhile
- * has no size and is passed over. Sets *nr_out (0: all gone) and
- * *last_out, the highest UID the batch covers.
+ * MAIL_MAX_BYTES goes alone, cut there (*cut_size: its whole size; 0
+ * when nothing is cut). Mail expunged meanwhile has no size and is
+ * passed over. Sets *nr_out (0: all gone) and *last_out, the highest
+ * UID the batch covers.
  */
 static int plan_batch(struct imap_conn *c, uint32_t *uids, size_t *nr_out,
-		      uint32_t *last_out, bool *cut, struct buf *why)
+		      uint32_t *last_out, uint32_t *cut_size, struct buf *why)
 {
 	size_t avail = c->nr_pending - c->next_pending, nr, n, i;
 	uint32_t *next = c->pending + c->next_pending;
@@ -868,14 +869,14 @@ static int plan_batch(struct imap_conn *c, uint32_t *uids, size_t *nr_out,
 		  &list, why);
 	if (r < 0)
 		goto out;
-	*cut = n && sizes[0].size > MAIL_MAX_BYTES;
+	*cut_size = n && sizes[0].size > MAIL_MAX_BYTES ? sizes[0].size : 0;
 	for (i = 0; i < n; i++) {
 		if (i && (sizes[i].size > MAIL_MAX_BYTES ||
 			  bytes + sizes[i].size > IMAP_BATCH_MAX_BYTES))
 			break;
 		bytes += sizes[i].size;
 		uids[i] = sizes[i].uid;
-		if (*cut) {
+		if (*cut_size) {
 			i++;
 			break;
 		}
@@ -893,13 +894,13 @@ out:
 static void sync_batch(struct imap_conn *c)
 {
 	struct imap_source *src = c->src;
-	struct buf why = BUF_INIT, cursor = BUF_INIT;
+	struct buf why = BUF_INIT, cursor = BUF_INIT, reason = BUF_INIT;
 	struct mailimap_fetch_att *att;
 	struct fetched *mails = NULL;
 	uint32_t *uids, last;
 	size_t nr = 0, n = 0, i;
 	clist *list = NULL;
-	bool cut = false;
+	uint32_t cut = 0; /* the size of a mail too large, cut */
 	int r;
 
 	uids = xcalloc(src->opt.batch_size, sizeof(*uids));
@@ -924,13 +925,23 @@ static void sync_batch(struct imap_conn *c)
 				  c->label, mails[i].uid);
 			continue;
 		}
-		if (cut)
-			log_warnx("imap: %s: uid %" PRIu32 ": %" PRIu32
-				  " bytes, cut at %u",
-				  c->label, mails[i].uid, mails[i].size,
-				  MAIL_MAX_BYTES);
-		r = src->sink.add(src->sink.arg, c->source, mails[i].uid,
-				  mails[i].body, mails[i].len);
+		if (cut) {
+			/* Kept, not dropped (bounds.h): raw, with why. */
+			buf_reset(&reason);
+			buf_addf(&reason,
+				 "IMAP UID %" PRIu32 ": %" PRIu32
+				 " bytes, only the first %u fetched "
+				 "(MAIL_MAX_BYTES)",
+				 mails[i].uid, cut, MAIL_MAX_BYTES);
+			log_warnx("imap: %s: %s", c->label, reason.data);
+			r = src->sink.add_cut(src->sink.arg, c->source,
+					      mails[i].uid, mails[i].body,
+					      mails[i].len, reason.data);
+		} else {
+			r = src->sink.add(src->sink.arg, c->source,
+					  mails[i].uid, mails[i].body,
+					  mails[i].len);
+		}
 		if (r < 0)
 			break;
 	}
@@ -967,6 +978,7 @@ out:
 	fetch_list_free(list);
 	free(mails);
 	free(uids);
+	buf_release(&reason);
 	buf_release(&cursor);
 	buf_release(&why);
 }
@@ -995,8 +1007,8 @@ static int idle_start(struct imap_conn *c, bool *news, struct buf *why)
 	     mailstream_flush(stream) == -1))
 		r = MAILIMAP_ERROR_STREAM;
 	while (r == MAILIMAP_NO_ERROR) {
-		line = mailstream_read_line_remove_eol(stream,
-						       imap->imap_stream_buffer);
+		line = mailstream_read_line_remove_eol(
+			stream, imap->imap_stream_buffer);
 		if (!line) {
 			r = MAILIMAP_ERROR_STREAM;
 			break;
@@ -1167,6 +1179,8 @@ int imap_source_start(struct imap_source **out, struct loop *loop,
 	int r;
 
 	*out = NULL;
+	if (!sink->add || !sink->add_cut || !sink->commit || !sink->abort)
+		BUG("imap: a sink without all its callbacks");
 	r = check_options(opt);
 	if (r < 0)
 		return r;

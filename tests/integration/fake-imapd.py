@@ -22,6 +22,9 @@ Mailbox "list", UIDVALIDITY 777, user bot / secret. SCENARIO:
                 comes before the "+"
   no-uidvalidity    EXAMINE says nothing of UIDVALIDITY
   greeting-bye  every greeting is "* BYE"
+  big           UID 3 says it has 70 000 000 bytes (RFC822.SIZE), more
+                than the bot fetches of one mail; a partial FETCH
+                (BODY.PEEK[]<0.N>) gets its real bytes
 
 Always, as RFC 3501 6.4.8 allows: "UID n:*" with n above the highest UID
 matches the highest, and SEARCH lists UIDs in no particular order.
@@ -121,7 +124,7 @@ def serve(conn, nr):
             line("* SEARCH " + " ".join(map(str, found)))
             line(f"{tag} OK done")
         elif cmd == "UID FETCH":
-            fetch(tag, parse_set(words[3]), "BODY" in raw.decode(), line, send)
+            fetch(tag, parse_set(words[3]), raw.decode(), line, send)
         elif verb == "IDLE":
             if scenario == "exists-before-idle" and once("idle"):
                 uids.append(max(uids) + 1)
@@ -142,7 +145,9 @@ def serve(conn, nr):
             line(f"{tag} BAD unknown")
 
 
-def fetch(tag, wanted, bodies, line, send):
+def fetch(tag, wanted, command, line, send):
+    bodies = "BODY" in command
+    partial = "BODY.PEEK[]<0." in command
     if bodies and scenario == "no" and once("no"):
         line(f"{tag} NO [SERVERBUG] try again later")
         return
@@ -158,9 +163,16 @@ def fetch(tag, wanted, bodies, line, send):
             line(f"* {seq} FETCH (FLAGS (\\Seen))")
             line(f"* {seq} FETCH (UID {u} FLAGS ())")
         if not bodies:
-            line(f"* {seq} FETCH (UID {u} RFC822.SIZE {len(mail(u))})")
+            size = len(mail(u))
+            if scenario == "big" and u == 3:
+                size = 70000000
+            line(f"* {seq} FETCH (UID {u} RFC822.SIZE {size})")
             continue
         body = mail(u)
+        if partial:
+            send(f"* {seq} FETCH (UID {u} BODY[]<0> {{{len(body)}}}\r\n")
+            send(body + b")\r\n")
+            continue
         if scenario == "drop" and u == wanted[-1] and once("drop"):
             send(f"* {seq} FETCH (UID {u} BODY[] {{{len(body)}}}\r\n")
             send(body[: len(body) // 2])

@@ -60,6 +60,20 @@ static int sink_add(void *arg, const char *source, uint32_t uid,
 				  source, (int64_t)time(NULL));
 }
 
+static int sink_add_cut(void *arg, const char *source, uint32_t uid,
+			const char *raw, size_t len, const char *reason)
+{
+	struct sink *k = arg;
+	int r;
+
+	(void)uid;
+	r = sink_begin(k);
+	if (r < 0)
+		return r;
+	return store_unparsed_add(NULL, k->store, raw, len, reason, source,
+				  (int64_t)time(NULL));
+}
+
 static int sink_commit(void *arg, const char *source, const char *cursor)
 {
 	struct sink *k = arg;
@@ -258,7 +272,11 @@ int main(int argc, char **argv)
 	    loop_new(&loop) < 0 || loop_catch_signals(loop, NULL, NULL) < 0)
 		goto out;
 	sink.store = store;
-	is = (struct imap_sink){sink_add, sink_commit, sink_abort, &sink};
+	is = (struct imap_sink){.add = sink_add,
+				.add_cut = sink_add_cut,
+				.commit = sink_commit,
+				.abort = sink_abort,
+				.arg = &sink};
 	if (imap_source_start(&src, loop, store, &o, &is) < 0) {
 		ret = EX_CONFIG;
 		goto out;

@@ -3,9 +3,9 @@
 # (fake-imapd.py): a connection dropped in the middle of a mail, a FETCH
 # answered NO or BYE, mail expunged between the FETCHes, unsolicited
 # FETCH answers, EXISTS that come with a FETCH answer or before IDLE's
-# "+", no UIDVALIDITY, a BYE greeting. Whatever happens, each mail is
-# stored once, the cursor never passes mail not stored, and failures are
-# retried with backoff.
+# "+", no UIDVALIDITY, a BYE greeting, a mail too large to keep whole.
+# Whatever happens, each mail is stored once, the cursor never passes
+# mail not stored, and failures are retried with backoff.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-dovecot.sh"
 [ -x /usr/bin/python3 ] || skip_or_fail "/usr/bin/python3 not installed"
@@ -95,6 +95,19 @@ check "exists-before-idle: each once, the cursor at the last" "7 7 777:8" \
 check "exists-before-idle: without a reconnection" 0 \
 	"$(count_lines "$LOG" "retry")"
 done_with exists-before-idle
+
+# UID 3 is larger than MAIL_MAX_BYTES: fetched alone, cut, kept raw
+# with the reason (the ingest path's ingest_add_unparsed()).
+scenario big
+stored big 6 777:7
+ok "big: fetched alone, only the first MAIL_MAX_BYTES" \
+	grep -q "UID FETCH 3 (UID BODY.PEEK\[\]<0.67108864>)" "$FAKE_LOG"
+reason=$(sqlite3 "$S" "SELECT reason FROM unparsed WHERE CAST(raw AS TEXT) LIKE '%fake.3@%'")
+check "big: kept with the reason" \
+	"IMAP UID 3: 70000000 bytes, only the first 67108864 fetched (MAIL_MAX_BYTES)" \
+	"$reason"
+ok "big: and a warning" grep -q "only the first 67108864 fetched" "$LOG"
+done_with big
 
 scenario no-uidvalidity
 ok "no-uidvalidity: refused and retried" \
