@@ -46,20 +46,7 @@ static int sink_begin(struct sink *k)
 	return r;
 }
 
-static int sink_add(void *arg, const char *source, uint32_t uid,
-		    const char *raw, size_t len)
-{
-	struct sink *k = arg;
-	int r;
-
-	(void)uid;
-	r = sink_begin(k);
-	if (r < 0)
-		return r;
-	return store_unparsed_add(NULL, k->store, raw, len, DRIVER_REASON,
-				  source, (int64_t)time(NULL));
-}
-
+/* A mail cut at MAIL_MAX_BYTES: kept raw with the reason, as ingest does. */
 static int sink_add_cut(void *arg, const char *source, uint32_t uid,
 			const char *raw, size_t len, const char *reason)
 {
@@ -72,6 +59,13 @@ static int sink_add_cut(void *arg, const char *source, uint32_t uid,
 		return r;
 	return store_unparsed_add(NULL, k->store, raw, len, reason, source,
 				  (int64_t)time(NULL));
+}
+
+/* A whole mail: kept raw too, for want of the parser (see the top). */
+static int sink_add(void *arg, const char *source, uint32_t uid,
+		    const char *raw, size_t len)
+{
+	return sink_add_cut(arg, source, uid, raw, len, DRIVER_REASON);
 }
 
 static int sink_commit(void *arg, const char *source, const char *cursor)
