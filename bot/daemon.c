@@ -112,6 +112,16 @@ static int sink_add(void *arg, const char *source, uint32_t uid,
 	return ingest_add(&d->ing, raw, len, source);
 }
 
+/* A mail too large to parse: its head is kept as unparsed, with why. */
+static int sink_add_cut(void *arg, const char *source, uint32_t uid,
+			const char *raw, size_t len, const char *reason)
+{
+	struct daemon *d = arg;
+
+	(void)uid;
+	return ingest_add_unparsed(&d->ing, raw, len, reason, source);
+}
+
 static int sink_commit(void *arg, const char *source, const char *cursor)
 {
 	struct daemon *d = arg;
@@ -366,8 +376,12 @@ static enum imap_tls imap_tls_of(enum config_tls t)
 
 static int start_imaps(struct daemon *d)
 {
-	struct imap_sink sink = {sink_add, sink_commit, sink_abort, sink_opened,
-				 d};
+	struct imap_sink sink = {.add = sink_add,
+				 .add_cut = sink_add_cut,
+				 .commit = sink_commit,
+				 .abort = sink_abort,
+				 .opened = sink_opened,
+				 .arg = d};
 	size_t i;
 	int rc = 0;
 

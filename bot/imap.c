@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -63,7 +64,8 @@ struct imap_conn {
 	enum conn_state state;
 	mailimap *imap; /* owned; NULL while disconnected */
 	bool has_idle;
-	bool authenticating; /* keep the trace quiet */
+	bool authenticating;		    /* keep the trace quiet */
+	mailstream_low_driver plain_driver; /* see plain_read() */
 	struct loop_fd notifier;
 	struct loop_timer timer;
 	unsigned failures; /* in a row, for the backoff */
@@ -90,8 +92,9 @@ void imap_options_init(struct imap_options *o)
 	o->tls = IMAP_TLS_IMPLICIT;
 	o->auth = IMAP_AUTH_AUTO;
 	o->read_only = true;
-	/* RFC 2177: clients "should terminate the IDLE and re-issue it at
-	 * least every 29 minutes" (servers may drop a 30-minute IDLE). */
+	/* RFC 2177 3: "clients using IDLE are advised to terminate the
+	 * IDLE and re-issue it at least every 29 minutes to avoid being
+	 * logged off". */
 	o->idle_interval = 28 * 60;
 	o->poll_interval = 60;
 	o->batch_size = 100;
@@ -311,6 +314,40 @@ static int tcp_connect(struct imap_conn *c, int *out, struct buf *why)
 	return 0;
 }
 
+/*
+ * libetpan 1.9.4's socket driver returns 0 at the end of the stream, and
+ * its literal parser loops on 0 for ever: a server that closes in the
+ * middle of a mail (a crash, a restart) would pin the daemon at 100% CPU
+ * (t204's "drop" scenario). This read says -1 there, as libetpan's TLS
+ * driver does already.
+ */
+static ssize_t plain_read(mailstream_low *low, void *buf, size_t count)
+{
+	ssize_t r = mailstream_socket_driver->mailstream_read(low, buf, count);
+
+	return r == 0 && count ? -1 : r;
+}
+
+/* Plain text over fd, through plain_read(). */
+static mailstream *plain_open(struct imap_conn *c, int fd)
+{
+	mailstream *stream;
+	mailstream_low *low;
+
+	stream = mailstream_socket_open_timeout(fd, c->src->opt.timeout);
+	if (!stream) {
+		fprintf(stderr, "fatal: imap: out of memory\n");
+		abort();
+	}
+	low = mailstream_get_low(stream);
+	if (low->driver != mailstream_socket_driver)
+		BUG("imap: libetpan's socket stream has another driver");
+	c->plain_driver = *low->driver;
+	c->plain_driver.mailstream_read = plain_read;
+	low->driver = &c->plain_driver;
+	return stream;
+}
+
 /* libetpan calls this before its handshake: send the name (SNI). */
 static void tls_setup(struct mailstream_ssl_context *ctx, void *arg)
 {
@@ -493,12 +530,7 @@ static int session_open(struct imap_conn *c, struct buf *why)
 			return r;
 		}
 	} else {
-		stream = mailstream_socket_open_timeout(fd, o->timeout);
-		if (!stream) {
-			close(fd);
-			fprintf(stderr, "fatal: imap: out of memory\n");
-			abort();
-		}
+		stream = plain_open(c, fd);
 	}
 	c->imap = mailimap_new(0, NULL);
 	if (!c->imap) {
@@ -715,6 +747,13 @@ static void sync_start(struct imap_conn *c)
 	loop_timer_arm(c->src->loop, &c->timer, 0);
 }
 
+/* libetpan's list free functions do not take NULL. */
+static void fetch_list_free(clist *list)
+{
+	if (list)
+		mailimap_fetch_list_free(list);
+}
+
 /* The UID, size and body of one FETCH response. */
 struct fetched {
 	uint32_t uid;
@@ -751,7 +790,7 @@ static void fetched_of(struct fetched *out, struct mailimap_msg_att *att)
 /*
  * UID FETCH uids[0..nr) with att; the responses for those UIDs (servers
  * may add unsolicited ones) into out, ascending. *list_out keeps what
- * out borrows: mailimap_fetch_list_free() it.
+ * out borrows: fetch_list_free() it.
  */
 static int fetch(struct imap_conn *c, const uint32_t *uids, size_t nr,
 		 struct mailimap_fetch_att *att, struct fetched *out,
@@ -811,12 +850,13 @@ static int fetch(struct imap_conn *c, const uint32_t *uids, size_t nr,
 /*
  * Which of the next UIDs form this batch: at most batch_size mails and
  * IMAP_BATCH_MAX_BYTES of them, by their RFC822.SIZE; a mail over
- * MAIL_MAX_BYTES goes alone, cut there (*cut). Mail expunged meanwhile
- * has no size and is passed over. Sets *nr_out (0: all gone) and
- * *last_out, the highest UID the batch covers.
+ * MAIL_MAX_BYTES goes alone, cut there (*cut_size: its whole size; 0
+ * when nothing is cut). Mail expunged meanwhile has no size and is
+ * passed over. Sets *nr_out (0: all gone) and *last_out, the highest
+ * UID the batch covers.
  */
 static int plan_batch(struct imap_conn *c, uint32_t *uids, size_t *nr_out,
-		      uint32_t *last_out, bool *cut, struct buf *why)
+		      uint32_t *last_out, uint32_t *cut_size, struct buf *why)
 {
 	size_t avail = c->nr_pending - c->next_pending, nr, n, i;
 	uint32_t *next = c->pending + c->next_pending;
@@ -831,14 +871,14 @@ static int plan_batch(struct imap_conn *c, uint32_t *uids, size_t *nr_out,
 		  &list, why);
 	if (r < 0)
 		goto out;
-	*cut = n && sizes[0].size > MAIL_MAX_BYTES;
+	*cut_size = n && sizes[0].size > MAIL_MAX_BYTES ? sizes[0].size : 0;
 	for (i = 0; i < n; i++) {
 		if (i && (sizes[i].size > MAIL_MAX_BYTES ||
 			  bytes + sizes[i].size > IMAP_BATCH_MAX_BYTES))
 			break;
 		bytes += sizes[i].size;
 		uids[i] = sizes[i].uid;
-		if (*cut) {
+		if (*cut_size) {
 			i++;
 			break;
 		}
@@ -848,7 +888,7 @@ static int plan_batch(struct imap_conn *c, uint32_t *uids, size_t *nr_out,
 	 * were expunged), or the whole window when all of it fits. */
 	*last_out = i < n ? sizes[i].uid - 1 : next[nr - 1];
 out:
-	mailimap_fetch_list_free(list);
+	fetch_list_free(list);
 	free(sizes);
 	return r;
 }
@@ -856,13 +896,13 @@ out:
 static void sync_batch(struct imap_conn *c)
 {
 	struct imap_source *src = c->src;
-	struct buf why = BUF_INIT, cursor = BUF_INIT;
+	struct buf why = BUF_INIT, cursor = BUF_INIT, reason = BUF_INIT;
 	struct mailimap_fetch_att *att;
 	struct fetched *mails = NULL;
 	uint32_t *uids, last;
 	size_t nr = 0, n = 0, i;
 	clist *list = NULL;
-	bool cut = false;
+	uint32_t cut = 0; /* the size of a mail too large, cut */
 	int r;
 
 	uids = xcalloc(src->opt.batch_size, sizeof(*uids));
@@ -887,13 +927,23 @@ static void sync_batch(struct imap_conn *c)
 				  c->label, mails[i].uid);
 			continue;
 		}
-		if (cut)
-			log_warnx("imap: %s: uid %" PRIu32 ": %" PRIu32
-				  " bytes, cut at %u",
-				  c->label, mails[i].uid, mails[i].size,
-				  MAIL_MAX_BYTES);
-		r = src->sink.add(src->sink.arg, c->source, mails[i].uid,
-				  mails[i].body, mails[i].len);
+		if (cut) {
+			/* Kept, not dropped (bounds.h): raw, with why. */
+			buf_reset(&reason);
+			buf_addf(&reason,
+				 "IMAP UID %" PRIu32 ": %" PRIu32
+				 " bytes, only the first %u fetched "
+				 "(MAIL_MAX_BYTES)",
+				 mails[i].uid, cut, MAIL_MAX_BYTES);
+			log_warnx("imap: %s: %s", c->label, reason.data);
+			r = src->sink.add_cut(src->sink.arg, c->source,
+					      mails[i].uid, mails[i].body,
+					      mails[i].len, reason.data);
+		} else {
+			r = src->sink.add(src->sink.arg, c->source,
+					  mails[i].uid, mails[i].body,
+					  mails[i].len);
+		}
 		if (r < 0)
 			break;
 	}
@@ -927,11 +977,68 @@ static void sync_batch(struct imap_conn *c)
 fail:
 	conn_fail(c, &why);
 out:
-	mailimap_fetch_list_free(list);
+	fetch_list_free(list);
 	free(mails);
 	free(uids);
+	buf_release(&reason);
 	buf_release(&cursor);
 	buf_release(&why);
+}
+
+/*
+ * Begin IDLE (RFC 2177). Not with mailimap_idle(): given an untagged
+ * answer before the "+" (RFC 3501 7: a server may send one at any time),
+ * it waits for a tagged answer that never comes, until the timeout
+ * (t204, "exists-before-idle"). Here such an answer is news (*news):
+ * the caller looks at once; an EXISTS count is kept for sync_start().
+ */
+static int idle_start(struct imap_conn *c, bool *news, struct buf *why)
+{
+	mailimap *imap = c->imap;
+	mailstream *stream = imap->imap_stream;
+	unsigned long n;
+	char text[256];
+	const char *line;
+	char *end;
+	int r;
+
+	*news = false;
+	r = mailimap_send_current_tag(imap);
+	if (r == MAILIMAP_NO_ERROR &&
+	    (mailstream_write(stream, "IDLE\r\n", 6) != 6 ||
+	     mailstream_flush(stream) == -1))
+		r = MAILIMAP_ERROR_STREAM;
+	while (r == MAILIMAP_NO_ERROR) {
+		line = mailstream_read_line_remove_eol(
+			stream, imap->imap_stream_buffer);
+		if (!line) {
+			r = MAILIMAP_ERROR_STREAM;
+			break;
+		}
+		if (line[0] == '+')
+			break;
+		log_escape(text, sizeof(text), line, strlen(line));
+		/* Tagged (refused), a BYE, or a literal to come: give up
+		 * this connection rather than parse on. */
+		if (strncmp(line, "* ", 2) != 0 ||
+		    !strncasecmp(line + 2, "BYE", 3) ||
+		    line[strlen(line) - 1] == '}') {
+			buf_addf(why, "IDLE refused: %s", text);
+			return ERR_TEMP;
+		}
+		*news = true;
+		n = strtoul(line + 2, &end, 10);
+		if (end != line + 2 && !strcasecmp(end, " EXISTS") &&
+		    n <= UINT32_MAX)
+			imap->imap_selection_info->sel_exists = (uint32_t)n;
+	}
+	if (r != MAILIMAP_NO_ERROR)
+		return etpan_error(c, r, "IDLE", why);
+	/* What was read past the "+" waits in libetpan's buffer, where
+	 * poll() cannot see it. */
+	if (stream->read_buffer_len)
+		*news = true;
+	return 0;
 }
 
 /* Wait for news: IDLE when the server has it, else poll. */
@@ -939,30 +1046,20 @@ static void conn_wait(struct imap_conn *c)
 {
 	struct imap_source *src = c->src;
 	struct buf why = BUF_INIT;
+	bool news = false;
 	int64_t delay;
-	int r;
 
 	free(c->pending);
 	c->pending = NULL;
 	c->nr_pending = c->alloc_pending = c->next_pending = 0;
 	if (c->has_idle) {
-		r = mailimap_idle(c->imap);
-		if (r != MAILIMAP_NO_ERROR) {
-			etpan_error(c, r, "IDLE", &why);
+		if (idle_start(c, &news, &why) < 0) {
 			conn_fail(c, &why);
 			buf_release(&why);
 			return;
 		}
 		c->state = CONN_IDLE;
-		delay = (int64_t)src->opt.idle_interval * 1000;
-		/* Look again at once when news came with the "+": an EXISTS
-		 * sent before it (Dovecot reports what changed since the
-		 * last command when IDLE starts) is consumed by
-		 * mailimap_idle(), and what libetpan read past it waits in
-		 * its buffer, where poll() cannot see it. */
-		if (c->imap->imap_selection_info->sel_has_exists ||
-		    c->imap->imap_stream->read_buffer_len)
-			delay = 0;
+		delay = news ? 0 : (int64_t)src->opt.idle_interval * 1000;
 	} else {
 		c->state = CONN_POLL;
 		delay = (int64_t)src->opt.poll_interval * 1000;
@@ -1084,6 +1181,8 @@ int imap_source_start(struct imap_source **out, struct loop *loop,
 	int r;
 
 	*out = NULL;
+	if (!sink->add || !sink->add_cut || !sink->commit || !sink->abort)
+		BUG("imap: a sink without all its callbacks");
 	r = check_options(opt);
 	if (r < 0)
 		return r;

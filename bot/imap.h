@@ -90,16 +90,22 @@ struct imap_options {
 void imap_options_init(struct imap_options *o);
 
 /*
- * Where the mail goes (the daemon wires ingest_add(), ingest_commit()
- * and ingest_abort() here). source is "imap:NAME/MAILBOX"; strings are
- * borrowed for the call. add() and commit() return 0 or an err.h code;
- * on an error the IMAP source calls abort(), and fetches the batch again
- * from the cursor after a backoff. commit() may come without any add()
- * (a new UIDVALIDITY: the cursor restarts at "V:0").
+ * Where the mail goes (the daemon wires ingest_add(),
+ * ingest_add_unparsed(), ingest_commit() and ingest_abort() here).
+ * source is "imap:NAME/MAILBOX"; strings are borrowed for the call.
+ * add(), add_cut() and commit() return 0 or an err.h code; on an error
+ * the IMAP source calls abort(), and fetches the batch again from the
+ * cursor after a backoff. abort() may follow a failed commit() and must
+ * then do no harm. commit() may come without any add() (a new
+ * UIDVALIDITY: the cursor restarts at "V:0"). Every callback is needed.
  */
 struct imap_sink {
+	/* One whole mail. */
 	int (*add)(void *arg, const char *source, uint32_t uid, const char *raw,
 		   size_t len);
+	/* The first MAIL_MAX_BYTES of a larger mail; reason says so. */
+	int (*add_cut)(void *arg, const char *source, uint32_t uid,
+		       const char *raw, size_t len, const char *reason);
 	int (*commit)(void *arg, const char *source, const char *cursor);
 	void (*abort)(void *arg);
 	/*

@@ -124,7 +124,15 @@ def main():
     if cmd == "append":
         box, n, prefix = args[0], int(args[1]), args[2]
         for i in range(1, n + 1):
-            check("append", m.append(box, None, None, mail(prefix, i)))
+            # Dovecot may refuse an APPEND to a mailbox just recreated
+            # ("Mailbox was deleted under us") while another session
+            # opens it; a NO stored nothing, so try again.
+            for attempt in range(5):
+                typ, data = m.append(box, None, None, mail(prefix, i))
+                if typ == "OK":
+                    break
+                time.sleep(0.1)
+            check("append", (typ, data))
     elif cmd == "append-mbox":
         import mailbox
         box = args[0]

@@ -46,8 +46,9 @@ static int sink_begin(struct sink *k)
 	return r;
 }
 
-static int sink_add(void *arg, const char *source, uint32_t uid,
-		    const char *raw, size_t len)
+/* A mail cut at MAIL_MAX_BYTES: kept raw with the reason, as ingest does. */
+static int sink_add_cut(void *arg, const char *source, uint32_t uid,
+			const char *raw, size_t len, const char *reason)
 {
 	struct sink *k = arg;
 	int r;
@@ -56,8 +57,15 @@ static int sink_add(void *arg, const char *source, uint32_t uid,
 	r = sink_begin(k);
 	if (r < 0)
 		return r;
-	return store_unparsed_add(NULL, k->store, raw, len, DRIVER_REASON,
-				  source, (int64_t)time(NULL));
+	return store_unparsed_add(NULL, k->store, raw, len, reason, source,
+				  (int64_t)time(NULL));
+}
+
+/* A whole mail: kept raw too, for want of the parser (see the top). */
+static int sink_add(void *arg, const char *source, uint32_t uid,
+		    const char *raw, size_t len)
+{
+	return sink_add_cut(arg, source, uid, raw, len, DRIVER_REASON);
 }
 
 static int sink_commit(void *arg, const char *source, const char *cursor)
@@ -258,7 +266,11 @@ int main(int argc, char **argv)
 	    loop_new(&loop) < 0 || loop_catch_signals(loop, NULL, NULL) < 0)
 		goto out;
 	sink.store = store;
-	is = (struct imap_sink){sink_add, sink_commit, sink_abort, NULL, &sink};
+	is = (struct imap_sink){.add = sink_add,
+				.add_cut = sink_add_cut,
+				.commit = sink_commit,
+				.abort = sink_abort,
+				.arg = &sink};
 	if (imap_source_start(&src, loop, store, &o, &is) < 0) {
 		ret = EX_CONFIG;
 		goto out;

@@ -223,15 +223,22 @@ cursor() {
 start_driver() {
 	local log=$1
 	shift
-	"$PATCHLETTER_BUILD/tests/integration/imap_driver" "$@" >"$log" 2>&1 &
+	LSAN_OPTIONS="suppressions=$TOP/tests/integration/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+		"$PATCHLETTER_BUILD/tests/integration/imap_driver" "$@" \
+		>"$log" 2>&1 &
 	DRIVER_PID=$!
 	at_exit "kill $DRIVER_PID"
 }
 
 # stop_driver: SIGTERM, wait; DRIVER_RC is how it exited (0: cleanly).
-# Not in $(...): only this shell can wait for its child.
+# A driver stuck for 30 s is killed (DRIVER_RC 137). Not in $(...): only
+# this shell can wait for its child.
 stop_driver() {
 	kill -TERM "$DRIVER_PID" 2>/dev/null
+	wait_for 30 pid_gone "$DRIVER_PID" || {
+		echo "# the driver ignored SIGTERM for 30 s: killed"
+		kill -KILL "$DRIVER_PID" 2>/dev/null
+	}
 	wait "$DRIVER_PID"
 	DRIVER_RC=$?
 }

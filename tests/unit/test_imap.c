@@ -113,6 +113,13 @@ static int sink_add(void *arg, const char *source, uint32_t uid,
 	return 0;
 }
 
+static int sink_add_cut(void *arg, const char *source, uint32_t uid,
+			const char *raw, size_t len, const char *reason)
+{
+	(void)arg, (void)source, (void)uid, (void)raw, (void)len, (void)reason;
+	return 0;
+}
+
 static int sink_commit(void *arg, const char *source, const char *cursor)
 {
 	(void)arg, (void)source, (void)cursor;
@@ -127,8 +134,10 @@ static void sink_abort(void *arg)
 static void test_options_refused(void **state)
 {
 	static const char *const boxes[] = {"INBOX"};
-	static const struct imap_sink sink = {sink_add, sink_commit, sink_abort,
-					      NULL, NULL};
+	static const struct imap_sink sink = {.add = sink_add,
+					      .add_cut = sink_add_cut,
+					      .commit = sink_commit,
+					      .abort = sink_abort};
 	struct imap_source *src = (struct imap_source *)&src;
 	struct imap_options good, o;
 	struct loop *lp;
