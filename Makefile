@@ -110,6 +110,7 @@ BOT_SRCS += bot/mailer.c
 BOT_SRCS += bot/outbox.c
 BOT_SRCS += bot/cmd_send.c
 BOT_SRCS += bot/autoreply.c
+BOT_SRCS += bot/command.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -174,6 +175,9 @@ UNIT_TESTS += outbox
 test_outbox_SRCS = bot/outbox.c $(STORE_SRCS) $(COMMON_SRCS)
 UNIT_TESTS += autoreply
 test_autoreply_SRCS = bot/autoreply.c bot/mail.c bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += command
+test_command_SRCS = bot/command.c bot/token.c bot/sha256.c bot/mail.c \
+	bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)

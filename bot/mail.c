@@ -1793,9 +1793,16 @@ out:
 	/* The first text attachment, also apart (a mailed rule file). */
 	if (c->media == MEDIA_TEXT_PLAIN && c->attachment &&
 	    !ps->m->attachment && ps->body.len > start) {
-		ps->m->attachment_len = ps->body.len - start;
-		ps->m->attachment =
-			xmemdup0(ps->body.data + start, ps->m->attachment_len);
+		size_t alen = ps->body.len - start;
+		bool nl = ps->body.data[ps->body.len - 1] == '\n';
+
+		/* Ending in a line end, as the body does. */
+		ps->m->attachment = xmalloc(alen + 2);
+		memcpy(ps->m->attachment, ps->body.data + start, alen);
+		if (!nl)
+			ps->m->attachment[alen++] = '\n';
+		ps->m->attachment[alen] = '\0';
+		ps->m->attachment_len = alen;
 	}
 	if (decoded)
 		mailmime_decoded_part_free(decoded);

@@ -76,8 +76,9 @@ struct mail {
 	/*
 	 * The first text/plain part sent as an attachment (Content-
 	 * Disposition: attachment, or a file name given; RFC 2183), decoded
-	 * as the body is: a rule file mailed to the bot. It is in body too,
-	 * where it was in the mail. Owned, NUL-terminated; NULL when none.
+	 * as the body is and ending in a line end: a rule file mailed to
+	 * the bot. It is in body too, where it was in the mail. Owned,
+	 * NUL-terminated; NULL when none.
 	 */
 	char *attachment;
 	size_t attachment_len;
