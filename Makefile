@@ -111,6 +111,7 @@ BOT_SRCS += bot/outbox.c
 BOT_SRCS += bot/cmd_send.c
 BOT_SRCS += bot/autoreply.c
 BOT_SRCS += bot/command.c
+BOT_SRCS += bot/replies.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -178,6 +179,9 @@ test_autoreply_SRCS = bot/autoreply.c bot/mail.c bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += command
 test_command_SRCS = bot/command.c bot/token.c bot/sha256.c bot/mail.c \
 	bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += replies
+test_replies_SRCS = bot/replies.c bot/compose.c bot/template.c \
+	bot/template_dir.c bot/wrap.c bot/token.c bot/sha256.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
