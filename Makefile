@@ -112,6 +112,10 @@ BOT_SRCS += bot/cmd_send.c
 BOT_SRCS += bot/autoreply.c
 BOT_SRCS += bot/command.c
 BOT_SRCS += bot/replies.c
+BOT_SRCS += bot/preview.c
+BOT_SRCS += bot/commands.c
+BOT_SRCS += bot/deliver.c
+BOT_SRCS += bot/cmd_deliver.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -182,6 +186,16 @@ test_command_SRCS = bot/command.c bot/token.c bot/sha256.c bot/mail.c \
 UNIT_TESTS += replies
 test_replies_SRCS = bot/replies.c bot/compose.c bot/template.c \
 	bot/template_dir.c bot/wrap.c bot/token.c bot/sha256.c $(COMMON_SRCS)
+UNIT_TESTS += commands
+test_commands_SRCS = bot/commands.c bot/command.c bot/autoreply.c \
+	bot/replies.c bot/preview.c bot/digest_job.c bot/digest.c \
+	bot/changelog.c bot/subscriptions.c bot/series_facts.c bot/schedule.c \
+	bot/compose.c bot/template.c bot/template_dir.c bot/wrap.c \
+	bot/token.c bot/sha256.c bot/config.c bot/cfgparse.c bot/ingest.c \
+	bot/message.c bot/mail.c bot/subject.c bot/patch.c bot/series.c \
+	bot/evidence.c $(STORE_SRCS) rules/rulefile.c rules/match.c \
+	rules/keywords.c rules/tzdb.c rules/glob.c rules/pathindex.c \
+	rules/perlre.c rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)

@@ -89,6 +89,9 @@
 /* A password file (config_read_secret): a line, not a document. */
 #define SECRET_MAX_BYTES 4096
 #define COMMAND_MAX_BYTES (256u << 10)
+/* Series a preview (preview.h) matches: a busy week of every list on
+ * lore is a few thousand; the newest are kept past this. */
+#define PREVIEW_MAX_SERIES 20000
 
 /*
  * A STATUS= line for the service manager (notify.h). systemd reads a

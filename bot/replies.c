@@ -14,6 +14,26 @@
 #include "wrap.h"
 #include "xalloc.h"
 
+int replies_check_templates(const struct tpl_dir *templates, struct buf *errors)
+{
+	static const char *const names[] = {"help",  "confirmation", "welcome",
+					    "error", "show",	     "preview",
+					    "notice"};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (tpl_dir_get(templates, names[i], TPL_TEXT))
+			continue;
+		buf_addf(errors,
+			 "%s.txt: missing (a reply to commands; copy it from "
+			 "the templates this version installs)\n",
+			 names[i]);
+		rc = ERR_NOTFOUND;
+	}
+	return rc;
+}
+
 int replies_render(struct buf *out, const struct replies *r,
 		   const struct reply *rep)
 {

@@ -40,6 +40,17 @@ struct reply {
 };
 
 /*
+ * Check that templates has every reply template (help.txt,
+ * confirmation.txt, welcome.txt, error.txt, show.txt, preview.txt,
+ * notice.txt), so that an operator's own directory copied from an older
+ * version fails when loaded rather than leave commands unanswered. Each
+ * one missing is appended to errors as "NAME.txt: missing (...)". 0 or
+ * ERR_NOTFOUND.
+ */
+int replies_check_templates(const struct tpl_dir *templates,
+			    struct buf *errors) WARN_UNUSED;
+
+/*
  * Render rep's template into out (appended): the text of the reply, its
  * prose wrapped. 0, ERR_NOTFOUND (no such template; reported) or the
  * renderer's error.
