@@ -173,6 +173,8 @@ check "... nothing goes to the forger" 0 "$(pick --to eve@example.com --count)"
 out=$(pl subscribers show bob@example.net)
 ok "... bob is pending, with no rules in force" \
 	bash -c "grep -q '^bob@example.net: pending' <<<'$out' && ! grep -q ', active$' <<<'$out'"
+ok "... the proposal waits for bob's confirmation (subscribers show)" \
+	grep -q "^--- rule file [0-9]*, .* UTC, proposed, waits for confirmation until .* UTC$" <<<"$out"
 pick --to ada@example.com --subject 'confirm ' --body >"$D/body"
 ok "a forged change of ada's rules asks ada" grep -q "asked to replace the rules of" "$D/body"
 out=$(pl subscribers show ada@example.com)
