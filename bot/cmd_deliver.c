@@ -34,6 +34,7 @@
 #include "deliver.h"
 #include "err.h"
 #include "log.h"
+#include "message.h"
 #include "maintainers.h"
 #include "maintainers_source.h"
 #include "replies.h"
@@ -59,41 +60,51 @@ static void session_release(struct session *s)
 }
 
 /*
- * Load the configuration and open the store; with commands, also the
- * templates and MAINTAINERS the commands need. A sysexits code: every
- * failure is EX_TEMPFAIL, so that an MTA keeps the mail meanwhile.
+ * Load the templates and MAINTAINERS the commands need. A sysexits code:
+ * every failure is EX_TEMPFAIL, so that an MTA keeps the mail meanwhile.
  */
-static int session_open(struct session *s, const struct cli_globals *g,
-			bool commands)
+static int session_commands(struct session *s, const struct cli_globals *g)
 {
 	struct buf errors = BUF_INIT;
-	int ex, rc;
+	int ex = 0, rc;
 
-	ex = cli_config(&s->cfg, g);
-	if (ex == 0)
-		ex = cli_store(&s->st, g, &s->cfg, true);
-	if (ex == 0 && commands) {
-		if (tpl_dir_load(&s->templates, cli_templates_dir(g, &s->cfg),
-				 &errors) ||
-		    replies_check_templates(s->templates, &errors)) {
-			fputs(errors.data, stderr);
-			ex = EX_CONFIG;
-		}
+	if (tpl_dir_load(&s->templates, cli_templates_dir(g, &s->cfg),
+			 &errors) ||
+	    replies_check_templates(s->templates, &errors)) {
+		fputs(errors.data, stderr);
+		ex = EX_CONFIG;
 	}
-	if (ex == 0 && commands) {
+	if (ex == 0) {
 		/* Section names in rule files are checked against it. */
 		rc = maintainers_source_load(&s->m, NULL, &s->cfg.maintainers,
 					     &errors);
 		if (rc && rc != ERR_NOTFOUND)
 			ex = EX_UNAVAILABLE;
 	}
-	if (ex == 0 && commands) {
+	if (ex == 0) {
 		s->commands.st = s->st;
 		s->commands.cfg = &s->cfg;
 		s->commands.templates = s->templates;
 		s->commands.maintainers = s->m;
 	}
 	buf_release(&errors);
+	return ex == 0 ? 0 : EX_TEMPFAIL;
+}
+
+/*
+ * Load the configuration and open the store, and with commands what the
+ * commands need. A sysexits code: every failure is EX_TEMPFAIL.
+ */
+static int session_open(struct session *s, const struct cli_globals *g,
+			bool commands)
+{
+	int ex;
+
+	ex = cli_config(&s->cfg, g);
+	if (ex == 0)
+		ex = cli_store(&s->st, g, &s->cfg, true);
+	if (ex == 0 && commands)
+		ex = session_commands(s, g);
 	return ex == 0 ? 0 : EX_TEMPFAIL;
 }
 
@@ -133,6 +144,7 @@ int cmd_deliver(const struct cli_globals *g, int argc, char **argv)
 		{"recipient", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
+	struct message m = MESSAGE_INIT;
 	struct session s;
 	struct deliver d;
 	struct deliver_result res;
@@ -168,16 +180,25 @@ int cmd_deliver(const struct cli_globals *g, int argc, char **argv)
 		goto out_raw;
 	}
 	memset(&s, 0, sizeof(s));
-	ex = session_open(&s, g, true);
+	ex = session_open(&s, g, false);
+	if (ex == 0) {
+		deliver_classify(&res, &m, &s.cfg, raw.data, raw.len,
+				 recipient);
+		/* What commands need is loaded for commands only: list mail
+		 * comes far more often. */
+		if (res.route == DELIVER_COMMAND)
+			ex = session_commands(&s, g);
+	}
 	if (ex == 0) {
 		d.st = s.st;
 		d.cfg = &s.cfg;
 		d.commands = &s.commands;
-		rc = deliver_mail(&res, &d, raw.data, raw.len, recipient,
-				  "deliver", (int64_t)time(NULL));
+		rc = deliver_dispatch(&res, &d, &m, raw.data, raw.len,
+				      "deliver", (int64_t)time(NULL));
 		if (rc)
 			ex = EX_TEMPFAIL;
 	}
+	message_release(&m);
 	session_release(&s);
 out_raw:
 	buf_release(&raw);

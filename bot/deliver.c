@@ -85,34 +85,34 @@ static int deliver_list(struct deliver *d, const char *raw, size_t len,
 	return rc;
 }
 
-int deliver_mail(struct deliver_result *out, struct deliver *d, const char *raw,
-		 size_t len, const char *recipient, const char *source,
-		 int64_t now)
+void deliver_classify(struct deliver_result *out, struct message *m,
+		      const struct config *cfg, const char *raw, size_t len,
+		      const char *recipient)
 {
-	struct deliver_result scratch;
-	struct message m = MESSAGE_INIT;
-	char id[128];
-	int rc = 0, prc;
-
-	if (!out)
-		out = &scratch;
 	memset(out, 0, sizeof(*out));
-	prc = message_parse(&m, raw, len);
-	if (prc == ERR_PERM) {
+	if (message_parse(m, raw, len) == ERR_PERM) {
 		/* Not a mail: list mail keeps it (as unparsed) all the same. */
-		if (recipient && list_by_address(d->cfg, recipient)) {
+		if (recipient && list_by_address(cfg, recipient)) {
 			out->route = DELIVER_LIST;
 			out->why = "sent to a configured list's address";
 		} else {
 			out->route = DELIVER_IGNORE;
 			out->why = "not a mail";
 		}
-	} else {
-		out->route =
-			deliver_route(&out->why, &m.mail, d->cfg, recipient);
+		return;
 	}
-	log_escape(id, sizeof(id), m.mail.message_id ? m.mail.message_id : "",
-		   m.mail.message_id ? strlen(m.mail.message_id) : 0);
+	out->route = deliver_route(&out->why, &m->mail, cfg, recipient);
+}
+
+int deliver_dispatch(struct deliver_result *out, struct deliver *d,
+		     const struct message *m, const char *raw, size_t len,
+		     const char *source, int64_t now)
+{
+	const char *mid = m->mail.message_id ? m->mail.message_id : "";
+	char id[128];
+	int rc = 0;
+
+	log_escape(id, sizeof(id), mid, strlen(mid));
 	switch (out->route) {
 	case DELIVER_LIST:
 		rc = deliver_list(d, raw, len, source);
@@ -127,12 +127,27 @@ int deliver_mail(struct deliver_result *out, struct deliver *d, const char *raw,
 				 id);
 			break;
 		}
-		rc = commands_handle(&out->cmd, d->commands, &m, len, now);
+		rc = commands_handle(&out->cmd, d->commands, m, len, now);
 		break;
 	case DELIVER_IGNORE:
 		log_info("deliver: <%s>: ignored: %s", id, out->why);
 		break;
 	}
+	return rc;
+}
+
+int deliver_mail(struct deliver_result *out, struct deliver *d, const char *raw,
+		 size_t len, const char *recipient, const char *source,
+		 int64_t now)
+{
+	struct deliver_result scratch;
+	struct message m = MESSAGE_INIT;
+	int rc;
+
+	if (!out)
+		out = &scratch;
+	deliver_classify(out, &m, d->cfg, raw, len, recipient);
+	rc = deliver_dispatch(out, d, &m, raw, len, source, now);
 	message_release(&m);
 	return rc;
 }

@@ -23,6 +23,7 @@
 
 struct config;
 struct mail;
+struct message;
 struct store;
 
 enum deliver_route {
@@ -61,9 +62,21 @@ struct deliver_result {
  * own, a command handled. One log line says what became of it. Returns
  * 0 (stored, handled or ignored: the mail may be dropped) or the store's
  * ERR_TEMP / ERR_FAIL (nothing of it was kept: offer it again later).
+ * Call it outside any store transaction.
+ *
+ * The same in two steps, for a caller that loads what commands need
+ * only when a command comes (`patchletter deliver`): deliver_classify()
+ * parses raw into m (MESSAGE_INIT; the caller releases it) and sets
+ * out's route and reason; deliver_dispatch() then does the rest.
  */
 int deliver_mail(struct deliver_result *out, struct deliver *d, const char *raw,
 		 size_t len, const char *recipient, const char *source,
 		 int64_t now) WARN_UNUSED;
+void deliver_classify(struct deliver_result *out, struct message *m,
+		      const struct config *cfg, const char *raw, size_t len,
+		      const char *recipient);
+int deliver_dispatch(struct deliver_result *out, struct deliver *d,
+		     const struct message *m, const char *raw, size_t len,
+		     const char *source, int64_t now) WARN_UNUSED;
 
 #endif
