@@ -131,6 +131,9 @@ static int subs_add(struct subs_run *run, const char *address,
 					run->st, id, SUBSCRIBER_ACTIVE);
 		}
 	}
+	/* The operator's file replaces what waits for a confirmation. */
+	if (rc == 0)
+		rc = store_rulefile_withdraw(NULL, run->st, id);
 	if (rc == 0) {
 		rf.subscriber = id;
 		rf.text = text.data;

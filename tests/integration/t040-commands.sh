@@ -189,6 +189,18 @@ ok "... and its token confirms nothing from another address" \
 pick --to eve@example.com --body >"$D/body"
 ok "... which is told so" grep -q "sent to another address" "$D/body"
 
+# The operator vouches for bob: active at once, and the request that
+# waited for bob's confirmation can no longer be confirmed.
+printf '%s\n' "$RULES" >"$D/bob.rules"
+out=$(pl subscribers add bob@example.net "$D/bob.rules")
+check "subscribers add: bob active at once, no confirmation" \
+	"subscribers: bob@example.net: active, 1 rule in force" "$out"
+bob_subject=$(pick --to bob@example.net --subject 'confirm ' --field subject)
+mail "bob@example.net" "Re: $bob_subject" </dev/null
+send
+pick --to bob@example.net --body >"$D/body"
+ok "... and the forged request is withdrawn" grep -q "^No request waits for that confirmation" "$D/body"
+
 # --- no answer to bounces, automatic mail, the bot's own mail -----------------
 before=$(find "$S/received/new" -type f | wc -l)
 mail "MAILER-DAEMON@mx.example.net" "Undelivered Mail Returned to Sender" \
