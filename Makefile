@@ -93,6 +93,7 @@ BOT_SRCS += bot/changelog.c
 BOT_SRCS += bot/progress.c
 BOT_SRCS += bot/schedule.c
 BOT_SRCS += bot/token.c
+BOT_SRCS += bot/sha256.c
 BOT_SRCS += bot/subscriptions.c
 BOT_SRCS += bot/digest_job.c
 BOT_SRCS += bot/cmd_subscribers.c
@@ -117,6 +118,13 @@ BOT_SRCS += bot/tls.c
 BOT_SRCS += bot/imap.c
 BOT_SRCS += bot/daemon.c
 BOT_SRCS += bot/cmd_run.c
+BOT_SRCS += bot/autoreply.c
+BOT_SRCS += bot/command.c
+BOT_SRCS += bot/replies.c
+BOT_SRCS += bot/preview.c
+BOT_SRCS += bot/commands.c
+BOT_SRCS += bot/deliver.c
+BOT_SRCS += bot/cmd_deliver.c
 
 RULES_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c rules/litscan.c \
 	rules/maintainers.c rules/maintainers_git.c
@@ -172,7 +180,9 @@ test_mbox_SRCS = bot/mbox.c $(COMMON_SRCS)
 UNIT_TESTS += changelog
 test_changelog_SRCS = bot/changelog.c $(COMMON_SRCS)
 UNIT_TESTS += token
-test_token_SRCS = bot/token.c $(COMMON_SRCS)
+test_token_SRCS = bot/token.c bot/sha256.c $(COMMON_SRCS)
+UNIT_TESTS += sha256
+test_sha256_SRCS = bot/sha256.c bot/token.c $(COMMON_SRCS)
 UNIT_TESTS += schedule
 test_schedule_SRCS = bot/schedule.c rules/tzdb.c $(COMMON_SRCS)
 UNIT_TESTS += compose
@@ -182,6 +192,26 @@ test_outbox_SRCS = bot/outbox.c $(STORE_SRCS) $(COMMON_SRCS)
 UNIT_TESTS += message
 test_message_SRCS = bot/message.c bot/mail.c bot/subject.c bot/patch.c \
 	bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += autoreply
+test_autoreply_SRCS = bot/autoreply.c bot/mail.c bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += command
+test_command_SRCS = bot/command.c bot/token.c bot/sha256.c bot/mail.c \
+	bot/person.c $(COMMON_SRCS)
+UNIT_TESTS += replies
+test_replies_SRCS = bot/replies.c bot/compose.c bot/template.c \
+	bot/template_dir.c bot/wrap.c bot/token.c bot/sha256.c $(COMMON_SRCS)
+UNIT_TESTS += commands
+test_commands_SRCS = bot/commands.c bot/command.c bot/autoreply.c \
+	bot/replies.c bot/preview.c bot/digest_job.c bot/digest.c \
+	bot/changelog.c bot/subscriptions.c bot/series_facts.c bot/schedule.c \
+	bot/compose.c bot/template.c bot/template_dir.c bot/wrap.c \
+	bot/token.c bot/sha256.c bot/config.c bot/cfgparse.c bot/ingest.c \
+	bot/message.c bot/mail.c bot/subject.c bot/patch.c bot/series.c \
+	bot/evidence.c $(STORE_SRCS) rules/rulefile.c rules/match.c \
+	rules/keywords.c rules/tzdb.c rules/glob.c rules/pathindex.c \
+	rules/perlre.c rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
+UNIT_TESTS += deliver
+test_deliver_SRCS = bot/deliver.c $(test_commands_SRCS)
 UNIT_TESTS += maintainers
 test_maintainers_SRCS = rules/glob.c rules/pathindex.c rules/perlre.c \
 	rules/litscan.c rules/maintainers.c $(COMMON_SRCS)

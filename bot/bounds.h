@@ -17,6 +17,8 @@
 #define MAIL_MAX_REFERENCES 512	    /* Message-IDs kept from References */
 #define MAIL_MAX_ID_BYTES 998	    /* RFC 5322 line limit, for one msg-id */
 #define MAIL_MAX_SUBJECT_BYTES 4096 /* decoded Subject kept */
+#define MAIL_MAX_RECIPIENTS 1000    /* To, Cc, Delivered-To addresses kept */
+#define MAIL_MAX_LOOPS 16	    /* X-Loop fields kept */
 #define MAIL_MAX_BODY_BYTES (64u << 20)
 /* Work sizes of the parser and the mbox reader, bounding their memory. */
 #define MAIL_CHARCONV_CHUNK (256u << 10) /* one iconv call (6x output) */
@@ -116,6 +118,9 @@
 /* A password file (config_read_secret): a line, not a document. */
 #define SECRET_MAX_BYTES 4096
 #define COMMAND_MAX_BYTES (256u << 10)
+/* Series a preview (preview.h) matches: a busy week of every list on
+ * lore is a few thousand; the newest are kept past this. */
+#define PREVIEW_MAX_SERIES 20000
 
 /*
  * A STATUS= line for the service manager (notify.h). systemd reads a

@@ -129,6 +129,34 @@ const struct cli_command cli_commands[] = {
 	 "  remove    forget the subscriber and their rules\n"
 	 "  pause     stop their digests until resume\n",
 	 cmd_subscribers},
+	{"deliver", "take one mail on standard input: list mail or a command",
+	 "usage: patchletter deliver [--recipient ADDRESS] < MAIL\n"
+	 "\n"
+	 "Take one mail on standard input, as an MTA's pipe transport or\n"
+	 "procmail hands it over. List mail (the List-Id of a configured\n"
+	 "list, or sent to a list's address) is stored; mail to the bot's\n"
+	 "address is a command, handled and answered (the replies wait in\n"
+	 "the outbox for `patchletter send`); anything else is ignored\n"
+	 "with a log line.\n"
+	 "\n"
+	 "  --recipient ADDRESS  the envelope recipient, when the MTA gives\n"
+	 "            it (Postfix: ${recipient}); else To, Cc and\n"
+	 "            Delivered-To tell\n"
+	 "\n"
+	 "Exit status: 0 the mail was stored, handled or ignored; 75 try\n"
+	 "again later (the store busy, the configuration or the templates\n"
+	 "unreadable); 64 usage.\n",
+	 cmd_deliver},
+	{"unsubscribe", "one-click unsubscription (RFC 8058) by token",
+	 "usage: patchletter unsubscribe TOKEN\n"
+	 "\n"
+	 "For the web endpoint of bot.unsubscribe-url: remove the subscriber\n"
+	 "whose List-Unsubscribe token TOKEN is (the token parameter of the\n"
+	 "one-click POST), and mail them a line saying so.\n"
+	 "\n"
+	 "Exit status: 0 unsubscribed; 67 no subscriber has that token;\n"
+	 "65 not a token; 75 try again later.\n",
+	 cmd_unsubscribe},
 	{"status", "show the state of the store, sources and outbox",
 	 "usage: patchletter status [--check]\n"
 	 "\n"

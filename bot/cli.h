@@ -60,6 +60,8 @@ int cmd_subscribers(const struct cli_globals *g, int argc, char **argv);
 int cmd_rules(const struct cli_globals *g, int argc, char **argv);
 int cmd_maintainers(const struct cli_globals *g, int argc, char **argv);
 int cmd_send(const struct cli_globals *g, int argc, char **argv);
+int cmd_deliver(const struct cli_globals *g, int argc, char **argv);
+int cmd_unsubscribe(const struct cli_globals *g, int argc, char **argv);
 
 /* True when argv holds -h or --help before any "--". */
 bool cli_wants_help(int argc, char **argv);

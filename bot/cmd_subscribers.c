@@ -131,6 +131,9 @@ static int subs_add(struct subs_run *run, const char *address,
 					run->st, id, SUBSCRIBER_ACTIVE);
 		}
 	}
+	/* The operator's file replaces what waits for a confirmation. */
+	if (rc == 0)
+		rc = store_rulefile_withdraw(NULL, run->st, id);
 	if (rc == 0) {
 		rf.subscriber = id;
 		rf.text = text.data;
@@ -185,6 +188,7 @@ static int subs_list(struct subs_run *run)
 
 static int subs_show(struct subs_run *run, const char *address)
 {
+	int64_t now = (int64_t)time(NULL);
 	struct store_subscriber sub = STORE_SUBSCRIBER_INIT;
 	struct store_rulefile *h = NULL;
 	char when[32];
@@ -207,10 +211,24 @@ static int subs_show(struct subs_run *run, const char *address)
 		format_time(when, sizeof(when), sub.last_digest_at);
 		printf("last digest: %s\n", when);
 		for (i = 0; i < nr; i++) {
+			char until[64] = "", end[32];
+
+			/* A proposal: until when it may be confirmed. */
+			if (h[i].state == RULEFILE_PROPOSED &&
+			    h[i].token_expires) {
+				format_time(end, sizeof(end),
+					    h[i].token_expires);
+				snprintf(until, sizeof(until), ", %s %s",
+					 h[i].token_expires <= now
+						 ? "expired on"
+						 : "waits for confirmation "
+						   "until",
+					 end);
+			}
 			format_time(when, sizeof(when), h[i].created);
-			printf("\n--- rule file %lld, %s, %s\n",
+			printf("\n--- rule file %lld, %s, %s%s\n",
 			       (long long)h[i].id, when,
-			       rulefile_states[h[i].state]);
+			       rulefile_states[h[i].state], until);
 			fwrite(h[i].text, 1, h[i].text_len, stdout);
 			if (h[i].text_len && h[i].text[h[i].text_len - 1] != '\n')
 				putchar('\n');

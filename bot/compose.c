@@ -78,7 +78,7 @@ bool compose_address_valid(const char *s)
  * stricter (compose_message_id()); In-Reply-To echoes whatever id the
  * command mail had, which may be any of RFC 5322's obsolete forms.
  */
-static bool msgid_valid(const char *s)
+bool compose_message_id_valid(const char *s)
 {
 	size_t i, len = strlen(s);
 
@@ -539,18 +539,20 @@ static int check(const struct compose_mail *m)
 	bool unsub_addr = given(m->unsubscribe_address);
 	bool unsub_token = given(m->unsubscribe_token);
 
-	if (!given(m->message_id) || !msgid_valid(m->message_id) ||
+	if (!given(m->message_id) || !compose_message_id_valid(m->message_id) ||
 	    !dot_atom_valid(m->message_id, strcspn(m->message_id, "@")))
 		return refuse(m, "not a valid Message-ID");
 	if (!compose_address_valid(m->from_address))
 		return refuse(m, "From: not a valid address");
 	if (!compose_address_valid(m->to_address))
 		return refuse(m, "To: not a valid address");
-	if (given(m->in_reply_to) && !msgid_valid(m->in_reply_to))
+	if (given(m->in_reply_to) && !compose_message_id_valid(m->in_reply_to))
 		return refuse(m, "In-Reply-To: not a valid Message-ID");
 	if (m->auto_submitted && strcmp(m->auto_submitted, "auto-generated") &&
 	    strcmp(m->auto_submitted, "auto-replied"))
 		return refuse(m, "Auto-Submitted: not a value of RFC 3834");
+	if (given(m->loop_address) && !compose_address_valid(m->loop_address))
+		return refuse(m, "X-Loop: not a valid address");
 	if (given(m->list_id) && !list_id_valid(m->list_id))
 		return refuse(m, "List-Id: not a valid list-id (RFC 2919)");
 	if (unsub_addr != unsub_token)
@@ -598,6 +600,12 @@ static void add_headers(struct buf *out, const struct compose_mail *m)
 	/* Not standard, but what list software sends for the same end. */
 	buf_adds(&v, "bulk");
 	add_header_buf(out, "Precedence", &v);
+	/* As Mailman and procmail's auto-replies: a mail that comes back
+	 * with our X-Loop is our own, whatever else was stripped. */
+	if (given(m->loop_address)) {
+		buf_adds(&v, m->loop_address);
+		add_header_buf(out, "X-Loop", &v);
+	}
 	if (given(m->list_id)) {
 		if (add_phrase(&v, m->list_name, strlen("List-Id: ")))
 			buf_addch(&v, ' ');

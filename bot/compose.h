@@ -14,7 +14,8 @@
  *
  * What a mail gets:
  *   Message-ID, Date (UTC), From, To, Subject, optional In-Reply-To and
- *   References, Auto-Submitted (RFC 3834), Precedence: bulk, List-Id
+ *   References, Auto-Submitted (RFC 3834), Precedence: bulk, optional
+ *   X-Loop, List-Id
  *   (RFC 2919), List-Unsubscribe with a per-subscriber mailto: and,
  *   when a URL is configured, an https: one with List-Unsubscribe-Post:
  *   List-Unsubscribe=One-Click (RFC 2369, RFC 8058), MIME-Version, and
@@ -68,6 +69,8 @@ struct compose_mail {
 	const char *in_reply_to;  /* optional Message-ID, without <> */
 	/* "auto-generated" (NULL) or "auto-replied" (RFC 3834 5). */
 	const char *auto_submitted;
+	/* optional X-Loop address: the bot's, on replies to commands */
+	const char *loop_address;
 	const char *list_id;   /* optional RFC 2919 list-id, without <> */
 	const char *list_name; /* optional phrase before the list-id */
 	/*
@@ -109,6 +112,14 @@ int compose_mail(struct buf *out, const struct compose_mail *m) WARN_UNUSED;
  */
 int compose_message_id(struct buf *out, const char *kind, int64_t subscriber,
 		       int64_t when, const char *from_address) WARN_UNUSED;
+
+/*
+ * Is s a Message-ID (without <>) compose_mail() writes in Message-ID and
+ * In-Reply-To: printable ASCII without "<>" and spaces, with an '@', at
+ * most COMPOSE_MAX_ID_BYTES? A stranger's Message-ID that is not gets no
+ * In-Reply-To rather than no reply.
+ */
+bool compose_message_id_valid(const char *s);
 
 /*
  * Is s an address we put in a header and in the SMTP envelope: a

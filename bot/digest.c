@@ -135,7 +135,8 @@ static void tallies_to_list(struct tdata *list, struct tallies *t,
 {
 	size_t i;
 
-	qsort(t->v, t->nr, sizeof(*t->v), tally_cmp);
+	if (t->nr) /* qsort() on NULL is undefined even for 0 (UBSan) */
+		qsort(t->v, t->nr, sizeof(*t->v), tally_cmp);
 	for (i = 0; i < t->nr && i < DIGEST_TOP; i++) {
 		struct tdata *o = tdata_list_add_object(list);
 

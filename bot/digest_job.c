@@ -137,22 +137,6 @@ static const struct config_list *series_list(char **list_id_out,
 	return l;
 }
 
-/* The subscriber's unsubscribe token, made on first use. */
-static int subscriber_token(char out[TOKEN_CHARS + 1], struct store *st,
-			    const struct store_subscriber *sub)
-{
-	int rc;
-
-	if (sub->token && token_valid(sub->token)) {
-		strcpy(out, sub->token);
-		return 0;
-	}
-	rc = token_new(out);
-	if (rc == 0)
-		rc = store_subscriber_set_token(st, sub->id, out);
-	return rc;
-}
-
 /* The digest's Subject. */
 static char *digest_subject(const char *list, size_t series, size_t versions,
 			    int64_t until)
@@ -242,7 +226,8 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 		if (r < rf->nr_rules)
 			pick_add(&picks, &nr, &alloc, act[i].series, r, true);
 	}
-	qsort(picks, nr, sizeof(*picks), pick_cmp);
+	if (nr) /* qsort() on NULL is undefined even for 0 (UBSan) */
+		qsort(picks, nr, sizeof(*picks), pick_cmp);
 	max = cfg->limits.digest_max_series ? cfg->limits.digest_max_series
 					    : nr;
 	if (nr > max)
@@ -306,7 +291,7 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	cut_body(&out->text, rf->digest.max_bytes ? rf->digest.max_bytes
 						  : cfg->limits.digest_max_bytes);
 
-	rc = subscriber_token(token, j->st, &sub->sub);
+	rc = subscriptions_token(token, j->st, &sub->sub);
 	if (rc == 0)
 		rc = compose_message_id(&id, "digest", sub->sub.id, until,
 					cfg->bot.address);

@@ -72,6 +72,11 @@ enum hdr_id {
 	H_CONTENT_TYPE,
 	H_CTE,
 	H_DISPOSITION,
+	/* Kept from every field, not only the first: */
+	H_TO,
+	H_CC,
+	H_DELIVERED_TO,
+	H_X_LOOP,
 	H_NR
 };
 
@@ -94,6 +99,10 @@ static const struct {
 	[H_CONTENT_TYPE] = {"Content-Type", 12},
 	[H_CTE] = {"Content-Transfer-Encoding", 25},
 	[H_DISPOSITION] = {"Content-Disposition", 19},
+	[H_TO] = {"To", 2},
+	[H_CC] = {"Cc", 2},
+	[H_DELIVERED_TO] = {"Delivered-To", 12},
+	[H_X_LOOP] = {"X-Loop", 6},
 };
 
 /* Scratch buffers for header decoding, reused across the fields. */
@@ -114,6 +123,7 @@ struct parse {
 	const char *limit_what; /* the first bounds.h limit hit, or NULL */
 	size_t limit_value;
 	size_t parts;	 /* MIME entities seen */
+	size_t recipients_alloc, loops_alloc;
 	struct buf body; /* cap MAIL_MAX_BODY_BYTES */
 	struct buf dec;	 /* one part, transfer-decoded */
 	struct buf conv; /* one part, converted to UTF-8 */
@@ -1043,26 +1053,27 @@ static char *address_text(const char *s, size_t len)
 	}
 }
 
-int mail_parse_mailbox(struct person *out, const char *s, size_t len)
+/* Where one mailbox of an address list lies in the unfolded text. */
+struct mailbox_span {
+	const char *e; /* its text, a group's "name:" skipped */
+	size_t elen;
+	const char *lt, *gt; /* its <...>, or NULL */
+};
+
+/*
+ * Find the mailbox that starts at u[from], cut at a top-level ',' or ';'
+ * once the part before it holds an address ("Doe, John <j@d>" is one
+ * mailbox, as mailers write it); a group's "name:" is skipped. Returns
+ * the index of the ',' or ';' that ends it, or ulen.
+ */
+static size_t mailbox_next(struct mailbox_span *out, const char *u, size_t ulen,
+			   size_t from)
 {
-	struct hdr_scratch hs = HDR_SCRATCH_INIT;
-	struct buf name = BUF_INIT, dec = BUF_INIT;
-	const char *u, *e, *lt = NULL, *gt = NULL, *at_word = NULL;
-	size_t ulen, i, elen, word_len = 0, start = 0;
-	char *address = NULL;
+	const char *lt = NULL, *gt = NULL;
+	size_t i, start = from;
 	bool at = false; /* an '@' since start */
-	int ret = 0;
 
-	unfold(&hs.unfolded, s, len);
-	u = hs.unfolded.data;
-	ulen = hs.unfolded.len;
-
-	/*
-	 * The first mailbox of a list: cut at a top-level ',' once the part
-	 * before it holds an address ("Doe, John <j@d>" is one mailbox,
-	 * as mailers write it); a group's "name:" is skipped.
-	 */
-	for (i = 0; i < ulen; i++) {
+	for (i = from; i < ulen; i++) {
 		char c = u[i];
 
 		if (c == '"' || c == '(') {
@@ -1083,46 +1094,87 @@ int mail_parse_mailbox(struct person *out, const char *s, size_t len)
 				start = i + 1;
 		}
 	}
-	e = u + start;
-	elen = i - start;
+	out->e = u + start;
+	out->elen = i - start;
+	out->lt = lt;
+	out->gt = gt;
+	return i;
+}
+
+/* Without <>: the word of mb that holds the '@' ("addr (Name)"), or NULL. */
+static const char *mailbox_at_word(const struct mailbox_span *mb,
+				   size_t *len_out)
+{
+	const char *e = mb->e;
+	size_t elen = mb->elen, i, j;
+
+	for (i = 0; i < elen;) {
+		if (e[i] == '(') {
+			i = skip_quoted(e, elen, i);
+			continue;
+		}
+		if (is_space(e[i])) {
+			i++;
+			continue;
+		}
+		for (j = i; j < elen && !is_space(e[j]) && e[j] != '(';) {
+			if (e[j] == '"')
+				j = skip_quoted(e, elen, j);
+			else
+				j++;
+		}
+		if (memchr(e + i, '@', j - i)) {
+			*len_out = j - i;
+			return e + i;
+		}
+		i = j;
+	}
+	*len_out = 0;
+	return NULL;
+}
+
+/* The address of mb, owned; NULL when it has none. */
+static char *mailbox_address(const struct mailbox_span *mb)
+{
+	const char *w;
+	size_t n;
+
+	if (mb->lt) {
+		const char *aend = mb->gt ? mb->gt : mb->e + mb->elen;
+
+		return address_text(mb->lt + 1, (size_t)(aend - mb->lt - 1));
+	}
+	w = mailbox_at_word(mb, &n);
+	return w ? address_text(w, n) : NULL;
+}
+
+int mail_parse_mailbox(struct person *out, const char *s, size_t len)
+{
+	struct hdr_scratch hs = HDR_SCRATCH_INIT;
+	struct buf name = BUF_INIT, dec = BUF_INIT;
+	struct mailbox_span mb;
+	const char *e, *lt, *gt, *at_word;
+	size_t elen, word_len;
+	char *address;
+	int ret = 0;
+
+	unfold(&hs.unfolded, s, len);
+	mailbox_next(&mb, hs.unfolded.data, hs.unfolded.len, 0);
+	e = mb.e;
+	elen = mb.elen;
+	lt = mb.lt;
+	gt = mb.gt;
+	address = mailbox_address(&mb);
 
 	if (lt) {
-		const char *aend = gt ? gt : e + elen;
-
-		address = address_text(lt + 1, (size_t)(aend - lt - 1));
 		buf_add(&name, e, (size_t)(lt - e));
 		buf_addch(&name, ' ');
 		if (gt)
 			buf_add(&name, gt + 1, (size_t)(e + elen - gt - 1));
 	} else {
 		/* "addr (Name)": the word that holds the '@'. */
-		for (i = 0; i < elen;) {
-			size_t j;
-
-			if (e[i] == '(') {
-				i = skip_quoted(e, elen, i);
-				continue;
-			}
-			if (is_space(e[i])) {
-				i++;
-				continue;
-			}
-			for (j = i;
-			     j < elen && !is_space(e[j]) && e[j] != '(';) {
-				if (e[j] == '"')
-					j = skip_quoted(e, elen, j);
-				else
-					j++;
-			}
-			if (memchr(e + i, '@', j - i)) {
-				at_word = e + i;
-				word_len = j - i;
-				break;
-			}
-			i = j;
-		}
+		at_word = mailbox_at_word(&mb, &word_len);
 		if (at_word) {
-			address = address_text(at_word, word_len);
 			buf_add(&name, e, (size_t)(at_word - e));
 			buf_addch(&name, ' ');
 			buf_add(&name, at_word + word_len,
@@ -1438,6 +1490,8 @@ struct content {
 	bool alternative;
 	bool digest;
 	bool patch_name; /* a name or filename ending in .patch or .diff */
+	bool attachment; /* Content-Disposition attachment, or a file name */
+	bool report;	 /* multipart/report (RFC 6522) */
 	char *charset;	 /* owned, or NULL */
 	char *boundary;	 /* owned, or NULL */
 };
@@ -1522,6 +1576,7 @@ static void content_read(struct content *out, const struct entity *e,
 		out->media = media_of(ct);
 		out->alternative = !strcasecmp(sub, "alternative");
 		out->digest = !strcasecmp(sub, "digest");
+		out->report = !strcasecmp(sub, "report");
 		for (it = clist_begin(ct->ct_parameters); it;
 		     it = clist_next(it)) {
 			struct mailmime_parameter *p = clist_content(it);
@@ -1533,35 +1588,47 @@ static void content_read(struct content *out, const struct entity *e,
 			else if (!strcasecmp(p->pa_name, "boundary") &&
 				 !out->boundary)
 				out->boundary = xstrdup(p->pa_value);
-			else if (is_name_param(p->pa_name) &&
-				 has_patch_suffix(p->pa_value))
+			else if (is_name_param(p->pa_name))
+				out->attachment = true;
+			if (is_name_param(p->pa_name) &&
+			    has_patch_suffix(p->pa_value))
 				out->patch_name = true;
 		}
 		mailmime_content_free(ct);
 	} else if (e->ctype.p) {
 		log_debug("mail: unreadable Content-Type; taken as text/plain");
 	}
-	/* Only an octet-stream needs its file name: is it a patch? */
+	/*
+	 * An octet-stream needs its file name (is it a patch?); a text part
+	 * its disposition (RFC 2183: is it an attachment, which the command
+	 * logic takes for a rule file?). Other parts need neither.
+	 */
 	idx = 0;
-	if (out->media == MEDIA_OCTET && !out->patch_name && e->disposition.p &&
+	if ((out->media == MEDIA_OCTET || out->media == MEDIA_TEXT_PLAIN) &&
+	    e->disposition.p &&
 	    mailmime_disposition_parse(e->disposition.p, e->disposition.len,
 				       &idx, &dsp) == MAILIMF_NO_ERROR) {
+		if (dsp->dsp_type &&
+		    dsp->dsp_type->dsp_type ==
+			    MAILMIME_DISPOSITION_TYPE_ATTACHMENT)
+			out->attachment = true;
 		for (it = clist_begin(dsp->dsp_parms); it;
 		     it = clist_next(it)) {
 			struct mailmime_disposition_parm *p = clist_content(it);
+			const char *file = NULL;
 
-			if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME &&
-			    p->pa_data.pa_filename &&
-			    has_patch_suffix(p->pa_data.pa_filename))
-				out->patch_name = true;
+			if (p->pa_type == MAILMIME_DISPOSITION_PARM_FILENAME)
+				file = p->pa_data.pa_filename;
 			else if (p->pa_type ==
 					 MAILMIME_DISPOSITION_PARM_PARAMETER &&
 				 p->pa_data.pa_parameter->pa_name &&
-				 p->pa_data.pa_parameter->pa_value &&
 				 is_name_param(
-					 p->pa_data.pa_parameter->pa_name) &&
-				 has_patch_suffix(
-					 p->pa_data.pa_parameter->pa_value))
+					 p->pa_data.pa_parameter->pa_name))
+				file = p->pa_data.pa_parameter->pa_value;
+			if (!file)
+				continue;
+			out->attachment = true;
+			if (has_patch_suffix(file))
 				out->patch_name = true;
 		}
 		mailmime_disposition_free(dsp);
@@ -1668,7 +1735,7 @@ static int add_leaf(struct parse *ps, const struct entity *e,
 		    const struct content *c)
 {
 	const char *s = e->body;
-	size_t n = e->body_len, idx = 0;
+	size_t n = e->body_len, idx = 0, start = SIZE_MAX;
 	char *decoded = NULL, name[64];
 	enum text_mode mode;
 	int r = 0;
@@ -1700,6 +1767,7 @@ static int add_leaf(struct parse *ps, const struct entity *e,
 		r = hit_limit(ps, "body bytes", MAIL_MAX_BODY_BYTES);
 		goto out;
 	}
+	start = ps->body.len;
 	/* An attachment says nothing of its charset: UTF-8 or Latin-1. */
 	mode = c->media == MEDIA_OCTET || !c->charset
 		       ? TEXT_GUESS
@@ -1722,6 +1790,20 @@ static int add_leaf(struct parse *ps, const struct entity *e,
 	if (append_clean(&ps->body, ps->conv.data, ps->conv.len))
 		r = hit_limit(ps, "body bytes", MAIL_MAX_BODY_BYTES);
 out:
+	/* The first text attachment, also apart (a mailed rule file). */
+	if (c->media == MEDIA_TEXT_PLAIN && c->attachment &&
+	    !ps->m->attachment && ps->body.len > start) {
+		size_t alen = ps->body.len - start;
+		bool nl = ps->body.data[ps->body.len - 1] == '\n';
+
+		/* Ending in a line end, as the body does. */
+		ps->m->attachment = xmalloc(alen + 2);
+		memcpy(ps->m->attachment, ps->body.data + start, alen);
+		if (!nl)
+			ps->m->attachment[alen++] = '\n';
+		ps->m->attachment[alen] = '\0';
+		ps->m->attachment_len = alen;
+	}
 	if (decoded)
 		mailmime_decoded_part_free(decoded);
 	return r;
@@ -1929,6 +2011,8 @@ static int walk(struct parse *ps, const struct entity *e, int depth,
 	int r = 0;
 
 	content_read(&c, e, in_digest);
+	if (depth == 0 && c.media == MEDIA_MULTIPART && c.report)
+		ps->m->is_report = true;
 	switch (c.media) {
 	case MEDIA_MULTIPART:
 		if (c.boundary && *c.boundary) {
@@ -2352,6 +2436,58 @@ static void fill_headers(struct parse *ps, const struct span *hv)
 		m->precedence = header_text(ps, &hv[H_PRECEDENCE]);
 }
 
+/*
+ * The addresses of an address-list field (To, Cc, Delivered-To), appended
+ * to the recipients. Past MAIL_MAX_RECIPIENTS they are dropped without
+ * failing the parse: routing a mail needs only to find one of a few
+ * addresses, and a list mail with a thousand Cc is no damaged mail.
+ */
+static void add_recipients(struct parse *ps, const struct span *v)
+{
+	struct mail *m = ps->m;
+	struct mailbox_span mb;
+	const char *u;
+	size_t i = 0, ulen;
+	char *a;
+
+	buf_reset(&ps->hs.unfolded);
+	unfold(&ps->hs.unfolded, v->p, v->len);
+	u = ps->hs.unfolded.data;
+	ulen = ps->hs.unfolded.len;
+	while (i < ulen) {
+		i = mailbox_next(&mb, u, ulen, i) + 1;
+		a = mailbox_address(&mb);
+		if (!a || !*a || m->nr_recipients >= MAIL_MAX_RECIPIENTS) {
+			if (a && *a)
+				log_debug("mail: recipient past %u dropped",
+					  MAIL_MAX_RECIPIENTS);
+			free(a);
+			continue;
+		}
+		XGROW(m->recipients, ps->recipients_alloc,
+		      m->nr_recipients + 1);
+		m->recipients[m->nr_recipients++] = a;
+	}
+}
+
+/* An X-Loop field: its address, or its text when it holds none. */
+static void add_loop(struct parse *ps, const struct span *v)
+{
+	struct mail *m = ps->m;
+	struct person p = PERSON_INIT;
+
+	if (m->nr_loops >= MAIL_MAX_LOOPS)
+		return;
+	XGROW(m->loops, ps->loops_alloc, m->nr_loops + 1);
+	if (mail_parse_mailbox(&p, v->p, v->len) == 0) {
+		m->loops[m->nr_loops++] = p.address;
+		p.address = NULL;
+	} else {
+		m->loops[m->nr_loops++] = header_text(ps, v);
+	}
+	person_release(&p);
+}
+
 static void parse_release(struct parse *ps)
 {
 	buf_release(&ps->body);
@@ -2384,7 +2520,11 @@ int mail_parse(struct mail *out, const char *raw, size_t len)
 	while ((r = hdr_next(&h, &name, &value)) > 0) {
 		enum hdr_id id = hdr_lookup(&name);
 
-		if (id != H_NONE && !hv[id].p)
+		if (id == H_TO || id == H_CC || id == H_DELIVERED_TO)
+			add_recipients(&ps, &value);
+		else if (id == H_X_LOOP)
+			add_loop(&ps, &value);
+		else if (id != H_NONE && !hv[id].p)
 			hv[id] = value;
 		else if (id == H_NONE && name.len > 5 &&
 			 !strncasecmp(name.p, "List-", 5))
@@ -2456,6 +2596,13 @@ void mail_release(struct mail *m)
 	free(m->return_path);
 	free(m->auto_submitted);
 	free(m->precedence);
+	for (i = 0; i < m->nr_recipients; i++)
+		free(m->recipients[i]);
+	free(m->recipients);
+	for (i = 0; i < m->nr_loops; i++)
+		free(m->loops[i]);
+	free(m->loops);
+	free(m->attachment);
 	free(m->body);
 	person_release(&m->inbody_from);
 	free(m->inbody_subject);

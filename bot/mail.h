@@ -61,9 +61,27 @@ struct mail {
 	char *auto_submitted; /* owned: Auto-Submitted value, decoded */
 	char *precedence;     /* owned: Precedence value, decoded */
 	bool has_list_headers; /* any List-* header */
+	char **recipients;     /* owned: the addresses of every To, Cc and
+				  Delivered-To field, in order, at most
+				  MAIL_MAX_RECIPIENTS (the rest dropped) */
+	size_t nr_recipients;
+	char **loops; /* owned: every X-Loop field's address (or
+			 text), at most MAIL_MAX_LOOPS */
+	size_t nr_loops;
+	bool is_report; /* the mail is multipart/report (RFC 6522):
+			   a bounce, a read receipt, an abuse report */
 
 	char *body;	      /* owned, UTF-8, NUL-terminated, LF line ends */
 	size_t body_len;
+	/*
+	 * The first text/plain part sent as an attachment (Content-
+	 * Disposition: attachment, or a file name given; RFC 2183), decoded
+	 * as the body is and ending in a line end: a rule file mailed to
+	 * the bot. It is in body too, where it was in the mail. Owned,
+	 * NUL-terminated; NULL when none.
+	 */
+	char *attachment;
+	size_t attachment_len;
 
 	/* In-body headers found at the top of the body (and removed). */
 	struct person inbody_from; /* fields NULL when none (or no address) */

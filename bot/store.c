@@ -318,6 +318,21 @@ static const char schema_v4[] =
 	"CREATE INDEX mail_log_address ON mail_log(address, direction, at);\n"
 	"PRAGMA user_version = 4;\n";
 
+/*
+ * Version 5: what keeps the version 4 tables small. The mail log by time,
+ * so that entries older than any rate limit looks at go in one indexed
+ * DELETE (pruning by address alone would keep the entries of every
+ * address that never wrote again: a forger's thousand made-up senders);
+ * and the pending subscribers by creation time, so that subscriptions
+ * never confirmed are forgotten (limits.confirm-timeout) without reading
+ * every subscriber.
+ */
+static const char schema_v5[] =
+	"CREATE INDEX mail_log_at ON mail_log(at);\n"
+	"CREATE INDEX subscribers_pending ON subscribers(created)\n"
+	"	WHERE status = 'pending';\n"
+	"PRAGMA user_version = 5;\n";
+
 struct migration {
 	int version; /* user_version after the step */
 	const char *sql;
@@ -328,6 +343,7 @@ static const struct migration migrations[] = {
 	{2, schema_v2},
 	{3, schema_v3},
 	{4, schema_v4},
+	{5, schema_v5},
 };
 
 int store_schema_version(void)
@@ -495,6 +511,19 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"UPDATE subscribers SET last_digest_at = ?2 WHERE id = ?1",
 	[STMT_SUBSCRIBER_SET_STATUS] =
 		"UPDATE subscribers SET status = ?2 WHERE id = ?1",
+	/* limits.subscribers counts them all; a covering index makes it
+	 * a scan of the smallest index, on purpose (stmt_may_scan()). */
+	[STMT_SUBSCRIBERS_COUNT] = "SELECT count(*) FROM subscribers",
+	/*
+	 * A pending subscriber created before ?1 whose proposals all
+	 * expired at ?2: a subscription never confirmed. Its rule files go
+	 * with it (ON DELETE CASCADE).
+	 */
+	[STMT_SUBSCRIBERS_EXPIRE] =
+		"DELETE FROM subscribers WHERE status = 'pending' "
+		"AND created < ?1 AND NOT EXISTS (SELECT 1 FROM rulefiles "
+		"WHERE rulefiles.subscriber = subscribers.id "
+		"AND state = 'proposed' AND token_expires > ?2)",
 
 	[STMT_RULEFILE_INSERT] =
 		"INSERT INTO rulefiles (subscriber, text, created, state, "
@@ -515,6 +544,22 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 		"SELECT id, subscriber, text, created, state, token_hash, "
 		"token_expires FROM rulefiles WHERE subscriber = ?1 "
 		"AND state = 'active'",
+	[STMT_RULEFILE_BY_TOKEN] =
+		"SELECT id, subscriber, text, created, state, token_hash, "
+		"token_expires FROM rulefiles WHERE token_hash = ?1 "
+		"AND state = 'proposed'",
+	[STMT_RULEFILE_WITHDRAW] =
+		"UPDATE rulefiles SET state = 'superseded', token_hash = NULL, "
+		"token_expires = NULL WHERE subscriber = ?1 "
+		"AND state = 'proposed'",
+
+	[STMT_MAIL_LOG_INSERT] =
+		"INSERT INTO mail_log (address, direction, at) "
+		"VALUES (?1, ?2, ?3)",
+	[STMT_MAIL_LOG_COUNT] =
+		"SELECT count(*) FROM mail_log WHERE address = ?1 "
+		"AND direction = ?2 AND at >= ?3",
+	[STMT_MAIL_LOG_PRUNE] = "DELETE FROM mail_log WHERE at < ?1",
 
 	[STMT_OUTBOX_INSERT] =
 		"INSERT INTO outbox (subscriber, kind, message_id, "
@@ -1838,6 +1883,40 @@ int store_cursor_set(struct store *s, const char *source, const char *value)
 	return write_end(s, own, rc);
 }
 
+/*
+ * Run write statement id with parameter 1 and (when nparams is 2)
+ * parameter 2 bound to integers, in a write of its own; *count_out (may
+ * be NULL) says how many rows it changed.
+ */
+static int write_ints(int64_t *count_out, struct store *s, enum stmt id,
+		      int nparams, int64_t p1, int64_t p2, const char *what)
+{
+	sqlite3_stmt *st;
+	bool own;
+	int rc;
+
+	rc = write_begin(s, &own);
+	if (rc)
+		return rc;
+	rc = stmt_get(&st, s, id);
+	if (rc == 0) {
+		rc = sqlite3_bind_int64(st, 1, p1);
+		if (rc == SQLITE_OK && nparams > 1)
+			rc = sqlite3_bind_int64(st, 2, p2);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			if (count_out)
+				*count_out = sqlite3_changes(s->db);
+			rc = 0;
+		} else {
+			rc = store_fail(s, rc, "%s: %s", s->path, what);
+		}
+		stmt_done(st);
+	}
+	return write_end(s, own, rc);
+}
+
 /* --- subscribers ------------------------------------------------------ */
 
 static const char *const subscriber_status_names[] = {
@@ -2015,6 +2094,34 @@ int store_subscribers_all(struct store_ids *out, struct store *s)
 					    s->path);
 	stmt_done(st);
 	return rc;
+}
+
+int store_subscribers_count(int64_t *out, struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	rc = stmt_get(&st, s, STMT_SUBSCRIBERS_COUNT);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: count subscribers", s->path);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_subscribers_expire(int64_t *count_out, struct store *s,
+			     int64_t created_before, int64_t now)
+{
+	return write_ints(count_out, s, STMT_SUBSCRIBERS_EXPIRE, 2,
+			  created_before, now,
+			  "forget unconfirmed subscriptions");
 }
 
 int store_subscriber_set_last_digest(struct store *s, int64_t id,
@@ -2278,6 +2385,113 @@ int store_rulefile_active(struct store_rulefile *out, struct store *s,
 	}
 	stmt_done(st);
 	return rc;
+}
+
+int store_rulefile_by_token(struct store_rulefile *out, struct store *s,
+			    const char *token_hash)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	store_rulefile_release(out);
+	rc = stmt_get(&st, s, STMT_RULEFILE_BY_TOKEN);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_rulefile_row(out, st);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = ERR_NOTFOUND;
+	} else {
+		rc = store_fail(s, rc, "%s: rule file by token", s->path);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_rulefile_withdraw(int64_t *count_out, struct store *s,
+			    int64_t subscriber)
+{
+	return write_ints(count_out, s, STMT_RULEFILE_WITHDRAW, 1, subscriber,
+			  0, "withdraw proposed rule files");
+}
+
+/* --- the command mail log ---------------------------------------------- */
+
+static const char *const mail_log_names[] = {
+	[MAIL_LOG_IN] = "in",
+	[MAIL_LOG_OUT] = "out",
+};
+
+int store_mail_log_add(struct store *s, const char *address,
+		       enum store_mail_direction dir, int64_t at)
+{
+	char abuf[ESCAPED_MAX];
+	struct binder b;
+	sqlite3_stmt *st;
+	bool own;
+	int rc;
+
+	if ((size_t)dir >= ARRAY_SIZE(mail_log_names))
+		BUG("store: mail log direction %d", (int)dir);
+	rc = write_begin(s, &own);
+	if (rc)
+		return rc;
+	rc = stmt_get(&st, s, STMT_MAIL_LOG_INSERT);
+	if (rc == 0) {
+		b.st = st;
+		b.rc = SQLITE_OK;
+		bind_text_empty(&b, 1, address);
+		bind_text(&b, 2, mail_log_names[dir]);
+		bind_int(&b, 3, at);
+		rc = b.rc == SQLITE_OK ? sqlite3_step(st) : b.rc;
+		rc = rc == SQLITE_DONE
+			     ? 0
+			     : store_fail(s, rc, "%s: log mail of %s", s->path,
+					  escaped(abuf, address));
+		stmt_done(st);
+	}
+	return write_end(s, own, rc);
+}
+
+int store_mail_log_count(int64_t *out, struct store *s, const char *address,
+			 enum store_mail_direction dir, int64_t since)
+{
+	char abuf[ESCAPED_MAX];
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((size_t)dir >= ARRAY_SIZE(mail_log_names))
+		BUG("store: mail log direction %d", (int)dir);
+	*out = 0;
+	rc = stmt_get(&st, s, STMT_MAIL_LOG_COUNT);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_text_empty(&b, 1, address);
+	bind_text(&b, 2, mail_log_names[dir]);
+	bind_int(&b, 3, since);
+	rc = b.rc == SQLITE_OK ? sqlite3_step(st) : b.rc;
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: count mail of %s", s->path,
+				escaped(abuf, address));
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_mail_log_prune(int64_t *count_out, struct store *s, int64_t before)
+{
+	return write_ints(count_out, s, STMT_MAIL_LOG_PRUNE, 1, before, 0,
+			  "prune the mail log");
 }
 
 /* --- outbox ----------------------------------------------------------- */
@@ -2576,7 +2790,8 @@ static bool stmt_may_scan(enum stmt id)
 {
 	return id == STMT_STATS || id == STMT_INTEGRITY_CHECK ||
 	       id == STMT_FOREIGN_KEY_CHECK || id == STMT_SERIES_ALL ||
-	       id == STMT_SERIES_NEWEST || id == STMT_SUBSCRIBERS_ALL;
+	       id == STMT_SERIES_NEWEST || id == STMT_SUBSCRIBERS_ALL ||
+	       id == STMT_SUBSCRIBERS_COUNT;
 }
 
 int store_check_plans(struct store *s)

@@ -530,6 +530,22 @@ int store_rulefile_add(int64_t *out, struct store *s,
  */
 int store_rulefile_activate(struct store *s, int64_t id) WARN_UNUSED;
 /*
+ * The proposed rule file whose confirmation token has the hash token_hash
+ * (token.h token_hash()) into out (released first): 0 or ERR_NOTFOUND
+ * (not reported; also when it was activated or withdrawn since). Whether
+ * it expired is the caller's to check (token_expires).
+ */
+int store_rulefile_by_token(struct store_rulefile *out, struct store *s,
+			    const char *token_hash) WARN_UNUSED;
+/*
+ * Withdraw every proposed rule file of a subscriber: superseded, its
+ * token forgotten, so that it can no longer be confirmed (a newer
+ * proposal replaces it, or it expired). *count_out (may be NULL) says
+ * how many.
+ */
+int store_rulefile_withdraw(int64_t *count_out, struct store *s,
+			    int64_t subscriber) WARN_UNUSED;
+/*
  * A subscriber's rule-file history, newest first, at most max entries:
  * *out an owned array of *nr_out entries (store_rulefiles_free()).
  */
@@ -672,6 +688,16 @@ int store_subscriber_delete(struct store *s, int64_t id) WARN_UNUSED;
 /* The subscriber with this token: 0 or ERR_NOTFOUND (not reported). */
 int store_subscriber_by_token(struct store_subscriber *out, struct store *s,
 			      const char *token) WARN_UNUSED;
+/* How many subscribers there are, pending and paused ones included. */
+int store_subscribers_count(int64_t *out, struct store *s) WARN_UNUSED;
+/*
+ * Forget the subscriptions never confirmed: pending subscribers created
+ * before created_before none of whose proposed rule files is still
+ * waiting at now (token_expires after now), with their rule files.
+ * *count_out (may be NULL) says how many went.
+ */
+int store_subscribers_expire(int64_t *count_out, struct store *s,
+			     int64_t created_before, int64_t now) WARN_UNUSED;
 /* Give a subscriber its token (token.h makes them). */
 int store_subscriber_set_token(struct store *s, int64_t id, const char *token)
 	WARN_UNUSED;
@@ -681,6 +707,29 @@ int store_subscriber_set_token(struct store *s, int64_t id, const char *token)
  */
 int store_rulefile_active(struct store_rulefile *out, struct store *s,
 			  int64_t subscriber) WARN_UNUSED;
+
+/* --- the command mail log -----------------------------------------------
+ *
+ * The command mails received from an address (in) and the replies sent
+ * to one (out), with their times: what the rate limits of commands.h
+ * (limits.commands-per-hour, replies-per-hour) count. Addresses compare
+ * without regard to ASCII case, as subscribers' do.
+ */
+
+enum store_mail_direction {
+	MAIL_LOG_IN = 0, /* a command mail from address */
+	MAIL_LOG_OUT,	 /* a reply to address */
+};
+
+int store_mail_log_add(struct store *s, const char *address,
+		       enum store_mail_direction dir, int64_t at) WARN_UNUSED;
+/* How many entries of address in direction dir are at or after since. */
+int store_mail_log_count(int64_t *out, struct store *s, const char *address,
+			 enum store_mail_direction dir,
+			 int64_t since) WARN_UNUSED;
+/* Forget the entries from before before; *count_out (may be NULL). */
+int store_mail_log_prune(int64_t *count_out, struct store *s,
+			 int64_t before) WARN_UNUSED;
 
 /* --- the whole store ------------------------------------------------- */
 

@@ -35,6 +35,21 @@ void subscriptions_rule_options(struct rulefile_options *out,
 	*lists_out = lists;
 }
 
+int subscriptions_token(char out[TOKEN_CHARS + 1], struct store *st,
+			const struct store_subscriber *sub)
+{
+	int rc;
+
+	if (sub->token && token_valid(sub->token)) {
+		strcpy(out, sub->token);
+		return 0;
+	}
+	rc = token_new(out);
+	if (rc == 0)
+		rc = store_subscriber_set_token(st, sub->id, out);
+	return rc;
+}
+
 void subscriptions_schedule(struct schedule *out,
 			    const struct rulefile_digest *d)
 {

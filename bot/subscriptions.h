@@ -19,6 +19,7 @@
 #include "rulefile.h"
 #include "schedule.h"
 #include "store.h"
+#include "token.h"
 
 struct config;
 struct maintainers;
@@ -52,6 +53,15 @@ void subscriptions_rule_options(struct rulefile_options *out,
 				struct rulefile_list **lists_out,
 				const struct config *cfg,
 				const struct maintainers *m);
+
+/*
+ * The subscriber's token, the one that names them in List-Unsubscribe
+ * and in unsubscribe, pause and resume commands, into out; made now
+ * (token.h) and stored when sub has none yet. 0, or the error of the
+ * random source or the store.
+ */
+int subscriptions_token(char out[TOKEN_CHARS + 1], struct store *st,
+			const struct store_subscriber *sub) WARN_UNUSED;
 
 /* The digest schedule a rule file asks for. */
 void subscriptions_schedule(struct schedule *out,

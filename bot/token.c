@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "sha256.h"
 #include "token.h"
 
 static const char b64url[] =
@@ -44,6 +45,12 @@ int token_new(char out[TOKEN_CHARS + 1])
 
 bool token_valid(const char *s)
 {
-	return strlen(s) == TOKEN_CHARS &&
-	       strspn(s, b64url) == TOKEN_CHARS;
+	return strlen(s) == TOKEN_CHARS && strspn(s, b64url) == TOKEN_CHARS;
+}
+
+_Static_assert(TOKEN_HASH_CHARS == SHA256_HEX_CHARS, "token hash is SHA-256");
+
+void token_hash(char out[TOKEN_HASH_CHARS + 1], const char *token)
+{
+	sha256_hex(out, token, strlen(token));
 }

@@ -285,7 +285,9 @@ static void test_optional_headers(void **state)
 	m.from_name = NULL;
 	m.in_reply_to = "20261130.abc$x@mail.example.com";
 	m.auto_submitted = "auto-replied";
+	m.loop_address = "bot@example.org";
 	compose_ok(&out, &m);
+	assert_header(out.data, "X-Loop", "bot@example.org");
 	assert_header(out.data, "From", "bot@example.org");
 	assert_header(out.data, "In-Reply-To",
 		      "<20261130.abc$x@mail.example.com>");
@@ -295,6 +297,11 @@ static void test_optional_headers(void **state)
 	assert_null(header(out.data, "List-Id"));
 	assert_null(header(out.data, "List-Unsubscribe"));
 	assert_null(header(out.data, "List-Unsubscribe-Post"));
+	buf_release(&out);
+	/* A digest carries no X-Loop unless asked. */
+	m = base_mail();
+	compose_ok(&out, &m);
+	assert_null(header(out.data, "X-Loop"));
 	buf_release(&out);
 
 	/* Without a URL: the mailto: alone and no Post header (RFC 8058 3.1).
@@ -577,6 +584,9 @@ static void test_structured_refused(void **state)
 		case 17:
 			m.to_address = NULL;
 			break;
+		case 18:
+			m.loop_address = "bot@example.org\r\nBcc: v@x";
+			break;
 		default:
 			goto done;
 		}
@@ -584,7 +594,14 @@ static void test_structured_refused(void **state)
 		assert_string_equal(out.data, "kept");
 	}
 done:
-	assert_int_equal(i, 18);
+	assert_int_equal(i, 19);
+	/* The same check, for callers deciding on In-Reply-To. */
+	assert_true(
+		compose_message_id_valid("20261130.abc$x@mail.example.com"));
+	assert_false(compose_message_id_valid("\"quoted local\"@x"));
+	assert_false(compose_message_id_valid("no-at-sign"));
+	assert_false(compose_message_id_valid("a@b>\r\nBcc: <v@x"));
+	assert_false(compose_message_id_valid(""));
 	buf_release(&out);
 }
 

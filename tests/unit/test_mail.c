@@ -60,6 +60,21 @@ static void assert_invariants(const struct mail *m)
 	/* Header text is one line. */
 	assert_null(strpbrk(m->subject, "\r\n"));
 	assert_null(strpbrk(m->from.name, "\r\n"));
+	/* The command logic's fields: bounded, and the attachment is text
+	 * of the body. */
+	assert_true(m->nr_recipients <= MAIL_MAX_RECIPIENTS);
+	for (i = 0; i < m->nr_recipients; i++)
+		assert_true(*m->recipients[i] &&
+			    !strpbrk(m->recipients[i], " \r\n"));
+	assert_true(m->nr_loops <= MAIL_MAX_LOOPS);
+	if (m->attachment) {
+		assert_int_equal(strlen(m->attachment), m->attachment_len);
+		assert_true(m->attachment_len &&
+			    m->attachment[m->attachment_len - 1] == '\n');
+		/* In the body, but perhaps for its last line end. */
+		assert_non_null(memmem(m->body, m->body_len, m->attachment,
+				       m->attachment_len - 1));
+	}
 }
 
 /* Parse a mail and check the invariants; the result code is returned. */
@@ -377,6 +392,104 @@ static void test_fixture_details(void **state)
 	assert_int_equal(m.inbody_date, 0);
 	assert_string_equal(m.above_scissors, "Subject: not this one\n\n"
 					      "How about this instead?\n\n");
+	mail_release(&m);
+	buf_release(&raw);
+}
+
+/*
+ * What the command logic reads (issue 8): every To, Cc and Delivered-To
+ * address, in order, names with commas and groups included; every
+ * X-Loop; the first text attachment apart (a mailed rule file); a
+ * multipart/report bounce known as one.
+ */
+static void test_command_fields(void **state)
+{
+	static const char *const recipients[] = {
+		"patchletter@example.org", /* Delivered-To, the first field */
+		"patchletter@example.org", /* To, after a quoted comma */
+		"john@example.com",	   /* Cc: "Doe, John <...>" */
+		"x@example.net",	   /* a comment after it */
+		"plain@example.com",	   /* folded onto the next line */
+		"second-to@example.org",   /* a second To field */
+	};
+	static const char rules[] = "digest {\n"
+				    "\tfrequency = daily\n"
+				    "\ttime = \"07:00\"\n"
+				    "}\n"
+				    "\n"
+				    "rule \"svm\" {\n"
+				    "\tpaths = { \"arch/x86/kvm/svm/\" }\n"
+				    "}\n";
+	struct buf raw = BUF_INIT;
+	struct mail m = MAIL_INIT;
+	size_t i;
+
+	(void)state;
+	read_fixture(&raw, "attachment-rules.eml");
+	assert_int_equal(parse(&m, raw.data, raw.len), 0);
+	assert_int_equal(m.nr_recipients, ARRAY_SIZE(recipients));
+	for (i = 0; i < ARRAY_SIZE(recipients); i++)
+		assert_string_equal(m.recipients[i], recipients[i]);
+	assert_int_equal(m.nr_loops, 2);
+	assert_string_equal(m.loops[0], "patchletter@example.org");
+	assert_string_equal(m.loops[1], "other-bot@example.com");
+	assert_non_null(m.attachment);
+	assert_string_equal(m.attachment, rules); /* base64 undone */
+	assert_int_equal(m.attachment_len, sizeof(rules) - 1);
+	/* The body still has everything, in order. */
+	assert_true(strstr(m.body, "Here are my rules.\n-- \nAda\n") == m.body);
+	assert_non_null(strstr(m.body, "not the first attachment"));
+	assert_false(m.is_report);
+	assert_string_equal(m.return_path, "ada@example.org");
+	mail_release(&m);
+	buf_reset(&raw);
+
+	read_fixture(&raw, "report-bounce.eml");
+	assert_int_equal(parse(&m, raw.data, raw.len), 0);
+	assert_true(m.is_report);
+	assert_string_equal(m.return_path, "");
+	assert_string_equal(m.auto_submitted, "auto-replied");
+	assert_string_equal(m.from.address, "MAILER-DAEMON@mx.example.net");
+	assert_null(m.attachment);
+	/* The returned mail (message/rfc822) is not its text. */
+	assert_null(strstr(m.body, "confirm"));
+	assert_int_equal(m.nr_recipients, 1);
+	assert_int_equal(m.nr_loops, 0);
+	mail_release(&m);
+	buf_reset(&raw);
+
+	/* Inline text is no attachment; nor is a text/x-patch one. */
+	read_fixture(&raw, "alternative.eml");
+	assert_int_equal(parse(&m, raw.data, raw.len), 0);
+	assert_null(m.attachment);
+	assert_false(m.is_report);
+	mail_release(&m);
+	buf_reset(&raw);
+	read_fixture(&raw, "mixed-x-patch.eml");
+	assert_int_equal(parse(&m, raw.data, raw.len), 0);
+	assert_null(m.attachment);
+	assert_null(m.recipients);
+	mail_release(&m);
+	buf_release(&raw);
+}
+
+/* Past MAIL_MAX_RECIPIENTS addresses are dropped, the mail still
+ * parses (a list mail with a huge Cc is no damaged mail). */
+static void test_many_recipients(void **state)
+{
+	struct buf raw = BUF_INIT;
+	struct mail m = MAIL_INIT;
+	unsigned i;
+
+	(void)state;
+	buf_adds(&raw, "From: a@example.org\nCc: ");
+	for (i = 0; i < MAIL_MAX_RECIPIENTS + 50; i++)
+		buf_addf(&raw, "%sr%u@example.org", i ? ",\n " : "", i);
+	buf_adds(&raw, "\nSubject: hi\n\nbody\n");
+	assert_int_equal(parse(&m, raw.data, raw.len), 0);
+	assert_int_equal(m.nr_recipients, MAIL_MAX_RECIPIENTS);
+	assert_string_equal(m.recipients[MAIL_MAX_RECIPIENTS - 1],
+			    "r999@example.org");
 	mail_release(&m);
 	buf_release(&raw);
 }
@@ -1348,6 +1461,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_fixture_details),
+		cmocka_unit_test(test_command_fields),
+		cmocka_unit_test(test_many_recipients),
 		cmocka_unit_test(test_decode_header),
 		cmocka_unit_test(test_parse_mailbox),
 		cmocka_unit_test(test_parse_date),

@@ -1320,6 +1320,191 @@ static void test_outbox(void **state)
 	store_close(s);
 }
 
+/* Proposals are found by their token's hash, once: activated or
+ * withdrawn, they are no longer there. */
+static void test_rulefile_tokens(void **state)
+{
+	struct fixture *f = *state;
+	struct store_rulefile rf = STORE_RULEFILE_INIT;
+	struct store_rulefile got = STORE_RULEFILE_INIT;
+	static const char text[] = "rule \"a\" { paths = { \"net/\" } }\n";
+	struct store *s;
+	int64_t sub, other, r1, r2, r3, n;
+
+	s = open_ok(f->db, STORE_CREATE);
+	assert_int_equal(store_subscriber_add(&sub, s, "t@example.org",
+					      SUBSCRIBER_PENDING, 1),
+			 0);
+	assert_int_equal(store_subscriber_add(&other, s, "u@example.org",
+					      SUBSCRIBER_ACTIVE, 1),
+			 0);
+	rf.subscriber = sub;
+	rf.text = (char *)text;
+	rf.text_len = sizeof(text) - 1;
+	rf.created = 10;
+	rf.state = RULEFILE_PROPOSED;
+	rf.token_hash = (char *)"hash-1";
+	rf.token_expires = 500;
+	assert_int_equal(store_rulefile_add(&r1, s, &rf), 0);
+	rf.token_hash = (char *)"hash-2";
+	assert_int_equal(store_rulefile_add(&r2, s, &rf), 0);
+	rf.subscriber = other;
+	rf.token_hash = (char *)"hash-3";
+	assert_int_equal(store_rulefile_add(&r3, s, &rf), 0);
+
+	assert_int_equal(store_rulefile_by_token(&got, s, "hash-2"), 0);
+	assert_int_equal(got.id, r2);
+	assert_int_equal(got.subscriber, sub);
+	assert_int_equal(got.state, RULEFILE_PROPOSED);
+	assert_int_equal(got.token_expires, 500);
+	assert_string_equal(got.token_hash, "hash-2");
+	assert_string_equal(got.text, text);
+	assert_int_equal(store_rulefile_by_token(&got, s, "hash-9"),
+			 ERR_NOTFOUND);
+	assert_null(got.text);
+
+	/* Withdrawing touches this subscriber's proposals only. */
+	assert_int_equal(store_rulefile_withdraw(&n, s, sub), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_rulefile_by_token(&got, s, "hash-1"),
+			 ERR_NOTFOUND);
+	assert_int_equal(store_rulefile_by_token(&got, s, "hash-2"),
+			 ERR_NOTFOUND);
+	assert_int_equal(store_rulefile_by_token(&got, s, "hash-3"), 0);
+	assert_int_equal(got.id, r3);
+	/* Activated: its token is used up. */
+	assert_int_equal(store_rulefile_activate(s, r3), 0);
+	assert_int_equal(store_rulefile_by_token(&got, s, "hash-3"),
+			 ERR_NOTFOUND);
+	assert_int_equal(store_rulefile_withdraw(&n, s, other), 0);
+	assert_int_equal(n, 0); /* the active one is no proposal */
+	assert_int_equal(store_rulefile_active(&got, s, other), 0);
+	assert_int_equal(got.id, r3);
+	(void)r1;
+	store_rulefile_release(&got);
+	store_close(s);
+}
+
+/*
+ * Pending subscribers are forgotten once every proposal of theirs
+ * expired; active ones, and pending ones still waiting, stay.
+ */
+static void test_subscribers_expire(void **state)
+{
+	struct fixture *f = *state;
+	struct store_rulefile rf = STORE_RULEFILE_INIT, *hist = NULL;
+	struct store_subscriber sub = STORE_SUBSCRIBER_INIT;
+	struct store *s;
+	int64_t old, young, waiting, active, r, n, count;
+	size_t nr;
+
+	s = open_ok(f->db, STORE_CREATE);
+	assert_int_equal(store_subscribers_count(&count, s), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_subscriber_add(&old, s, "old@example.org",
+					      SUBSCRIBER_PENDING, 100),
+			 0);
+	assert_int_equal(store_subscriber_add(&young, s, "young@example.org",
+					      SUBSCRIBER_PENDING, 900),
+			 0);
+	assert_int_equal(store_subscriber_add(&waiting, s,
+					      "waiting@example.org",
+					      SUBSCRIBER_PENDING, 100),
+			 0);
+	assert_int_equal(store_subscriber_add(&active, s, "act@example.org",
+					      SUBSCRIBER_ACTIVE, 100),
+			 0);
+	rf.text = (char *)"x";
+	rf.text_len = 1;
+	rf.state = RULEFILE_PROPOSED;
+	rf.subscriber = old;
+	rf.token_hash = (char *)"h-old";
+	rf.token_expires = 700; /* expired at 1000 */
+	assert_int_equal(store_rulefile_add(&r, s, &rf), 0);
+	rf.subscriber = waiting;
+	rf.token_hash = (char *)"h-waiting-old";
+	assert_int_equal(store_rulefile_add(&r, s, &rf), 0);
+	rf.token_hash = (char *)"h-waiting-new";
+	rf.token_expires = 1500; /* a newer request, still waiting */
+	assert_int_equal(store_rulefile_add(&r, s, &rf), 0);
+	rf.subscriber = active;
+	rf.token_hash = (char *)"h-active";
+	rf.token_expires = 700;
+	assert_int_equal(store_rulefile_add(&r, s, &rf), 0);
+	assert_int_equal(store_subscribers_count(&count, s), 0);
+	assert_int_equal(count, 4);
+
+	/* At 1000 with a timeout of 600: created before 400 may go. */
+	assert_int_equal(store_subscribers_expire(&n, s, 400, 1000), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_subscriber_find(&sub, s, "old@example.org"),
+			 ERR_NOTFOUND);
+	assert_int_equal(store_rulefile_history(&hist, &nr, s, old, 10), 0);
+	assert_int_equal(nr, 0); /* its rule files went with it */
+	store_rulefiles_free(hist, nr);
+	assert_int_equal(store_subscriber_find(&sub, s, "young@example.org"),
+			 0);
+	assert_int_equal(store_subscriber_find(&sub, s, "waiting@example.org"),
+			 0);
+	assert_int_equal(store_subscriber_find(&sub, s, "act@example.org"), 0);
+	assert_int_equal(store_subscribers_count(&count, s), 0);
+	assert_int_equal(count, 3);
+	/* Later, the newer request expired too. */
+	assert_int_equal(store_subscribers_expire(&n, s, 1000, 1600), 0);
+	assert_int_equal(n, 2); /* waiting, and young (no proposal) */
+	assert_int_equal(store_subscriber_find(&sub, s, "act@example.org"), 0);
+	store_subscriber_release(&sub);
+	store_close(s);
+}
+
+/* The log counts per address and direction within the window asked;
+ * addresses compare without case; pruning forgets old entries. */
+static void test_mail_log(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	int64_t n;
+
+	s = open_ok(f->db, STORE_CREATE);
+	assert_int_equal(
+		store_mail_log_add(s, "a@example.org", MAIL_LOG_IN, 100), 0);
+	assert_int_equal(
+		store_mail_log_add(s, "A@Example.org", MAIL_LOG_IN, 200), 0);
+	assert_int_equal(
+		store_mail_log_add(s, "a@example.org", MAIL_LOG_IN, 300), 0);
+	assert_int_equal(
+		store_mail_log_add(s, "a@example.org", MAIL_LOG_OUT, 300), 0);
+	assert_int_equal(
+		store_mail_log_add(s, "b@example.org", MAIL_LOG_IN, 300), 0);
+	assert_int_equal(
+		store_mail_log_count(&n, s, "a@EXAMPLE.org", MAIL_LOG_IN, 0),
+		0);
+	assert_int_equal(n, 3);
+	assert_int_equal(
+		store_mail_log_count(&n, s, "a@example.org", MAIL_LOG_IN, 200),
+		0);
+	assert_int_equal(n, 2); /* at or after */
+	assert_int_equal(
+		store_mail_log_count(&n, s, "a@example.org", MAIL_LOG_OUT, 0),
+		0);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+		store_mail_log_count(&n, s, "c@example.org", MAIL_LOG_IN, 0),
+		0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_mail_log_prune(&n, s, 300), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(
+		store_mail_log_count(&n, s, "a@example.org", MAIL_LOG_IN, 0),
+		0);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+		store_mail_log_count(&n, s, "b@example.org", MAIL_LOG_IN, 0),
+		0);
+	assert_int_equal(n, 1);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1352,6 +1537,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rulefiles, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rulefile_tokens, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_subscribers_expire, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mail_log, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
