@@ -93,7 +93,6 @@ BOT_SRCS += bot/changelog.c
 BOT_SRCS += bot/progress.c
 BOT_SRCS += bot/schedule.c
 BOT_SRCS += bot/token.c
-BOT_SRCS += bot/sha256.c
 BOT_SRCS += bot/subscriptions.c
 BOT_SRCS += bot/digest_job.c
 BOT_SRCS += bot/cmd_subscribers.c
@@ -180,9 +179,7 @@ test_mbox_SRCS = bot/mbox.c $(COMMON_SRCS)
 UNIT_TESTS += changelog
 test_changelog_SRCS = bot/changelog.c $(COMMON_SRCS)
 UNIT_TESTS += token
-test_token_SRCS = bot/token.c bot/sha256.c $(COMMON_SRCS)
-UNIT_TESTS += sha256
-test_sha256_SRCS = bot/sha256.c bot/token.c $(COMMON_SRCS)
+test_token_SRCS = bot/token.c $(COMMON_SRCS)
 UNIT_TESTS += schedule
 test_schedule_SRCS = bot/schedule.c rules/tzdb.c $(COMMON_SRCS)
 UNIT_TESTS += compose
@@ -195,17 +192,17 @@ test_message_SRCS = bot/message.c bot/mail.c bot/subject.c bot/patch.c \
 UNIT_TESTS += autoreply
 test_autoreply_SRCS = bot/autoreply.c bot/mail.c bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += command
-test_command_SRCS = bot/command.c bot/token.c bot/sha256.c bot/mail.c \
+test_command_SRCS = bot/command.c bot/token.c bot/mail.c \
 	bot/person.c $(COMMON_SRCS)
 UNIT_TESTS += replies
 test_replies_SRCS = bot/replies.c bot/compose.c bot/template.c \
-	bot/template_dir.c bot/wrap.c bot/token.c bot/sha256.c $(COMMON_SRCS)
+	bot/template_dir.c bot/wrap.c bot/token.c $(COMMON_SRCS)
 UNIT_TESTS += commands
 test_commands_SRCS = bot/commands.c bot/command.c bot/autoreply.c \
 	bot/replies.c bot/preview.c bot/digest_job.c bot/digest.c \
 	bot/changelog.c bot/subscriptions.c bot/series_facts.c bot/schedule.c \
 	bot/compose.c bot/template.c bot/template_dir.c bot/wrap.c \
-	bot/token.c bot/sha256.c bot/config.c bot/cfgparse.c bot/ingest.c \
+	bot/token.c bot/config.c bot/cfgparse.c bot/ingest.c \
 	bot/message.c bot/mail.c bot/subject.c bot/patch.c bot/series.c \
 	bot/evidence.c $(STORE_SRCS) rules/rulefile.c rules/match.c \
 	rules/keywords.c rules/tzdb.c rules/glob.c rules/pathindex.c \

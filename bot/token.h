@@ -34,10 +34,7 @@ bool token_valid(const char *s);
  * 128 bits from getrandom(), so no salt or slow hash is needed (there is
  * no dictionary to try); but the hash must not be invertible: FNV and
  * its kin are (a preimage of a 64-bit FNV-1a is a lattice problem of
- * seconds). SHA-256 is not in our libraries' public APIs (SQLite has
- * none, libgit2's SHA-1 is behind the archive reader, GnuTLS is not ours
- * to include), so sha256.c implements it from FIPS 180-4, checked
- * against its test vectors.
+ * seconds). SHA-256 comes from GnuTLS, already linked for TLS.
  */
 #define TOKEN_HASH_CHARS 64
 void token_hash(char out[TOKEN_HASH_CHARS + 1], const char *token);

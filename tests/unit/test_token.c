@@ -1,6 +1,7 @@
 /*
  * test_token.c: tokens are 22 base64url characters (RFC 4648 5: A-Z a-z
- * 0-9 - _), and do not repeat.
+ * 0-9 - _), and do not repeat; what the store keeps of one is its SHA-256
+ * (checked against the examples of FIPS 180-2, appendix B).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +39,33 @@ static void test_shape_and_uniqueness(void **state)
 	free(t);
 }
 
+static void test_hash_vectors(void **state)
+{
+	static const struct {
+		const char *in;
+		const char *hex;
+	} v[] = {
+		/* FIPS 180-2 B.1: one block */
+		{"abc", "ba7816bf8f01cfea414140de5dae2223"
+			"b00361a396177a9cb410ff61f20015ad"},
+		/* B.2: two blocks, the length spilling into the second */
+		{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		 "248d6a61d20638b8e5c026930c3e6039"
+		 "a33ce45964ff2167f6ecedd419db06c1"},
+		/* the empty message */
+		{"", "e3b0c44298fc1c149afbf4c8996fb924"
+		     "27ae41e4649b934ca495991b7852b855"},
+	};
+	char hex[TOKEN_HASH_CHARS + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		token_hash(hex, v[i].in);
+		assert_string_equal(hex, v[i].hex);
+	}
+}
+
 static void test_valid(void **state)
 {
 	(void)state;
@@ -53,6 +81,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shape_and_uniqueness),
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_hash_vectors),
 	};
 
 	return cmocka_run_group_tests_name("token", tests, NULL, NULL);
