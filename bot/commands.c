@@ -44,6 +44,7 @@ struct ctx {
 	struct commands_result *res;
 	struct rulefile_options opts;
 	struct rulefile_list *lists; /* owned, for opts */
+	bool joined;		     /* in the caller's transaction */
 };
 
 static void say(struct ctx *x, const char *fmt, ...) PRINTF_LIKE(2, 3);
@@ -903,10 +904,15 @@ static void ctx_init(struct ctx *x, struct commands *c,
 	subscriptions_rule_options(&x->opts, &x->lists, c->cfg, c->maintainers);
 }
 
-/* End the transaction: commit when rc is 0, else roll back. */
+/*
+ * End the transaction: commit when rc is 0, else roll back; a caller's
+ * transaction (x->joined) is the caller's to end.
+ */
 static int finish(struct ctx *x, int rc)
 {
-	if (rc == 0)
+	if (x->joined)
+		;
+	else if (rc == 0)
 		rc = store_commit(x->c->st);
 	else if (store_in_transaction(x->c->st))
 		store_rollback(x->c->st);
@@ -944,7 +950,8 @@ int commands_handle(struct commands_result *out, struct commands *c,
 		free(x.lists);
 		return 0;
 	}
-	rc = store_begin(c->st);
+	x.joined = store_in_transaction(c->st);
+	rc = x.joined ? 0 : store_begin(c->st);
 	if (rc) {
 		free(x.lists);
 		return rc;

@@ -97,8 +97,10 @@ struct commands_result {
  * a command to the bot, received at now, and log one line saying what
  * became of it. *out (may be NULL) says it too. Returns 0 whatever the
  * mail was, or the store's error (nothing of it was kept: ERR_TEMP means
- * try the mail again later). It opens its own transaction: call it
- * outside any. A preview reads the week's series in that transaction, so
+ * try the mail again later). It opens its own transaction; called
+ * inside one (the daemon's batch of a mailbox), it writes into that one
+ * and leaves the commit, or after an error the rollback, to the caller.
+ * A preview reads the week's series in that transaction, so
  * it holds the store's write lock as long as the matching takes.
  */
 int commands_handle(struct commands_result *out, struct commands *c,

@@ -16,8 +16,10 @@
 #include "archive.h"
 #include "backfill.h"
 #include "cli.h"
+#include "commands.h"
 #include "config.h"
 #include "daemon.h"
+#include "deliver.h"
 #include "digest_job.h"
 #include "err.h"
 #include "imap.h"
@@ -27,8 +29,10 @@
 #include "mailer.h"
 #include "maintainers.h"
 #include "maintainers_source.h"
+#include "message.h"
 #include "notify.h"
 #include "outbox.h"
+#include "replies.h"
 #include "store.h"
 #include "subscriptions.h"
 #include "template_dir.h"
@@ -71,6 +75,8 @@ struct daemon {
 	struct tpl_dir *templates;
 	struct subscriptions subs;
 	struct loop_timer digest_timer;
+	struct commands commands; /* mail to the bot's address */
+	unsigned batch_commands;  /* handled in the IMAP batch in flight */
 
 	struct mailer *mailer; /* NULL: no smtp section, nothing is sent */
 	struct outbox_sender sender;
@@ -93,6 +99,23 @@ static void daemon_ready(struct daemon *d, const char *why)
 	(void)notify_ready();
 }
 
+/*
+ * Rebuild the subscriptions (rules in force and their match index) after
+ * a command changed one; the old set stays when that fails.
+ */
+static void reload_subscriptions(struct daemon *d)
+{
+	struct subscriptions subs = SUBSCRIPTIONS_INIT;
+
+	if (subscriptions_load(&subs, d->st, &d->cfg, d->maintainers)) {
+		log_warnx("run: subscriptions not reloaded; tried again at "
+			  "the next change or reload");
+		return;
+	}
+	subscriptions_release(&d->subs);
+	d->subs = subs;
+}
+
 /* --- the ingest sink of the IMAP sources --------------------------------- */
 
 static void sink_opened(void *arg, const char *source)
@@ -103,13 +126,37 @@ static void sink_opened(void *arg, const char *source)
 	daemon_ready(d, "the first mailbox is open");
 }
 
+/*
+ * One mail of a watched mailbox. A command to the bot (deliver.h's
+ * routing: addressed to the bot, and not list mail) is handled in the
+ * batch's transaction, so it counts as done exactly when the mailbox's
+ * cursor moves past it: a crash before the commit handles it again, one
+ * after it never does. Everything else is ingested: whoever configured
+ * the mailbox said it carries the list, so mail without a List-Id is
+ * taken as list mail as the list's archive would.
+ */
 static int sink_add(void *arg, const char *source, uint32_t uid,
 		    const char *raw, size_t len)
 {
 	struct daemon *d = arg;
+	struct message m = MESSAGE_INIT;
+	struct deliver_result r;
+	int rc;
 
 	(void)uid;
-	return ingest_add(&d->ing, raw, len, source);
+	deliver_classify(&r, &m, &d->cfg, raw, len, NULL);
+	if (r.route != DELIVER_COMMAND) {
+		message_release(&m);
+		return ingest_add(&d->ing, raw, len, source);
+	}
+	rc = ingest_begin(&d->ing);
+	if (rc == 0)
+		rc = commands_handle(NULL, &d->commands, &m, len,
+				     now_seconds());
+	if (rc == 0)
+		d->batch_commands++;
+	message_release(&m);
+	return rc;
 }
 
 /* A mail too large to parse: its head is kept as unparsed, with why. */
@@ -133,6 +180,15 @@ static int sink_commit(void *arg, const char *source, const char *cursor)
 	if (rc == 0 && stored)
 		loop_timer_arm(d->loop, &d->digest_timer,
 			       DIGEST_AFTER_MAIL_MS);
+	if (rc == 0 && d->commands.changed) {
+		/* A subscription changed: match with the rules now in force. */
+		d->commands.changed = false;
+		reload_subscriptions(d);
+	}
+	/* Replies to commands go out at once, not at the next round. */
+	if (rc == 0 && d->batch_commands && d->mailer)
+		loop_timer_arm(d->loop, &d->outbox_timer, 0);
+	d->batch_commands = 0;
 	return rc;
 }
 
@@ -140,6 +196,8 @@ static void sink_abort(void *arg)
 {
 	struct daemon *d = arg;
 
+	d->batch_commands = 0;
+	d->commands.changed = false; /* rolled back with the batch */
 	ingest_abort(&d->ing);
 }
 
@@ -312,6 +370,8 @@ static int load_subscriber_side(struct daemon *d)
 	int rc;
 
 	rc = tpl_dir_load(&t, cli_templates_dir(d->g, &d->cfg), &errors);
+	if (rc == 0)
+		rc = replies_check_templates(t, &errors);
 	if (rc) {
 		log_warnx("run: templates: %s", errors.data);
 		goto out;
@@ -337,6 +397,10 @@ static int load_subscriber_side(struct daemon *d)
 	tpl_dir_free(d->templates);
 	d->templates = t;
 	t = NULL;
+	d->commands = (struct commands){.st = d->st,
+					.cfg = &d->cfg,
+					.templates = d->templates,
+					.maintainers = d->maintainers};
 out:
 	subscriptions_release(&subs);
 	maintainers_free(m);

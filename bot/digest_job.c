@@ -343,6 +343,7 @@ static int digest_one(bool *queued, struct digest_job *j,
 {
 	const struct store_subscriber *s = &sub->sub;
 	int64_t since = s->last_digest_at ? s->last_digest_at : s->created;
+	bool immediate = sub->schedule.freq == SCHEDULE_IMMEDIATE;
 	struct store_outbox o = STORE_OUTBOX_INIT;
 	struct store_match *m = NULL;
 	struct digest_made d;
@@ -356,6 +357,17 @@ static int digest_one(bool *queued, struct digest_job *j,
 	if (rc)
 		return rc;
 	rc = store_matches_unreported(&m, &nm, j->st, s->id);
+	/*
+	 * "immediate" has no period to close: until something matches it
+	 * waits, and its five minutes' spacing counts from the last digest
+	 * actually sent.
+	 */
+	if (rc == 0 && nm == 0 && immediate && !sub->rf->digest.send_empty) {
+		store_rollback(j->st);
+		store_matches_free(m, nm);
+		digest_made_release(&d);
+		return 0;
+	}
 	if (rc == 0)
 		rc = digest_job_compose(&d, j, sub, m, nm, since, now);
 	if (rc == 0 && (!d.empty || sub->rf->digest.send_empty)) {
@@ -369,13 +381,27 @@ static int digest_one(bool *queued, struct digest_job *j,
 		o.mail = d.mail.data;
 		o.mail_len = d.mail.len;
 		rc = store_outbox_enqueue(&ob, j->st, &o, now);
+		if (rc == ERR_EXISTS) {
+			/*
+			 * A digest for this second is queued already (the
+			 * Message-ID is the period's end): this one waits
+			 * for the next tick rather than stopping the rest.
+			 */
+			log_info("digest: %s: one is queued for this second "
+				 "already; the next waits",
+				 s->address);
+			store_rollback(j->st);
+			store_matches_free(m, nm);
+			digest_made_release(&d);
+			return 0;
+		}
 		if (rc == 0)
 			rc = store_matches_mark_reported(j->st, s->id, ob, now);
 		if (rc == 0)
 			*queued = true;
 	}
 	/* Nothing to say: the period is over all the same. */
-	if (rc == 0)
+	if (rc == 0 && (*queued || !immediate))
 		rc = store_subscriber_set_last_digest(j->st, s->id, now);
 	if (rc == 0)
 		rc = store_commit(j->st);
@@ -404,7 +430,8 @@ int digest_job_run(size_t *queued_out, struct digest_job *j, int64_t now)
 				  sub->sub.created, now))
 			continue;
 		rc = digest_one(&queued, j, sub, now);
-		if (rc == 0) {
+		if (rc == 0 && (queued ||
+				sub->schedule.freq != SCHEDULE_IMMEDIATE)) {
 			sub->sub.last_digest_at = now;
 			if (queued)
 				(*queued_out)++;

@@ -41,7 +41,7 @@ static void synthetic_id(char *out, size_t outsz, const char *raw,
 		 h, len);
 }
 
-static int ingest_begin_batch(struct ingest *ing)
+int ingest_begin(struct ingest *ing)
 {
 	int rc;
 
@@ -63,7 +63,7 @@ int ingest_add(struct ingest *ing, const char *raw, size_t len,
 	int64_t id;
 	int rc, prc;
 
-	rc = ingest_begin_batch(ing);
+	rc = ingest_begin(ing);
 	if (rc)
 		return rc;
 	ing->batch.seen++;
@@ -108,7 +108,7 @@ int ingest_delete(struct ingest *ing, const char *raw, size_t len)
 	struct mail mail = MAIL_INIT;
 	int rc;
 
-	rc = ingest_begin_batch(ing);
+	rc = ingest_begin(ing);
 	if (rc)
 		return rc;
 	/* Only the Message-ID is wanted; a damaged mail has none to give. */
@@ -132,7 +132,7 @@ int ingest_add_unparsed(struct ingest *ing, const char *raw, size_t len,
 	int64_t id;
 	int rc;
 
-	rc = ingest_begin_batch(ing);
+	rc = ingest_begin(ing);
 	if (rc)
 		return rc;
 	ing->batch.seen++;
@@ -152,7 +152,7 @@ int ingest_commit(struct ingest *ing, const char *cursor_source,
 {
 	int rc;
 
-	rc = ingest_begin_batch(ing);
+	rc = ingest_begin(ing);
 	if (rc)
 		return rc;
 	if (cursor_source && cursor_value) {

@@ -52,6 +52,15 @@ void ingest_init(struct ingest *ing, struct store *store);
  * ERR_TEMP / ERR_FAIL from the store: the batch is then rolled back and
  * the caller retries it from its cursor.
  */
+/*
+ * Open the batch's transaction now (the add functions open it when they
+ * need it), for a caller that writes more into it before the commit: the
+ * daemon handles commands to the bot in the batch of the mailbox they
+ * came in, so that they count as done exactly when the cursor moves past
+ * them. 0 or the store's error.
+ */
+int ingest_begin(struct ingest *ing) WARN_UNUSED;
+
 int ingest_add(struct ingest *ing, const char *raw, size_t len,
 	       const char *source) WARN_UNUSED;
 

@@ -7,6 +7,7 @@ how long the bot takes to store it.
   append MAILBOX N PREFIX   append N mails, Message-ID <PREFIX.I@test>,
                             Subject "PREFIX I" (I from 1)
   append-mbox MAILBOX FILE  append every mail of the mboxrd FILE, in order
+  append-file MAILBOX       append the one mail on standard input
   create MAILBOX / delete MAILBOX
   uidvalidity MAILBOX       print the mailbox's UIDVALIDITY
   latency MAILBOX N STORE   append N mails one at a time; after each, poll
@@ -139,6 +140,10 @@ def main():
         for msg in mailbox.mbox(args[1]):
             raw = msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
             check("append", m.append(box, None, None, raw))
+    elif cmd == "append-file":
+        # One mail from standard input, as it is, with CRLF line ends.
+        raw = sys.stdin.buffer.read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        check("append", m.append(args[0], None, None, raw))
     elif cmd == "create":
         check("create", m.create(args[0]))
     elif cmd == "delete":
