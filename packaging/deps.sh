@@ -6,7 +6,7 @@ set -eu
 
 # Build.
 BUILD="gcc make pkg-config libetpan-dev libcurl4-gnutls-dev libgit2-dev
-libconfuse-dev libsqlite3-dev"
+libconfuse-dev libsqlite3-dev libgnutls28-dev"
 # Tests: unit tests, the real servers the integration tests start, the
 # fuzzer's compiler, reference tools for the benchmarks, and the package
 # test's tools (build and check the .deb, render the manual pages, check
