@@ -9,6 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
+#include "archive.h"
 #include "buf.h"
 #include "cli.h"
 #include "err.h"
@@ -19,6 +22,7 @@
 struct show_run {
 	bool json;
 	unsigned shown, unparsed;
+	size_t archived; /* messages met in an archive */
 };
 
 static void show_person(struct buf *out, const char *label,
@@ -118,14 +122,64 @@ static int on_message(const struct mbox_msg *msg, void *arg)
 	return 0;
 }
 
+/* --- public-inbox archives: every message, oldest first, nothing stored -- */
+
+static int archive_no_cursor(struct buf *out, const char *source, void *arg)
+{
+	(void)out;
+	(void)source;
+	(void)arg;
+	return ERR_NOTFOUND; /* from each epoch's first commit */
+}
+
+static int archive_message(const struct archive_item *item, void *arg)
+{
+	struct show_run *run = arg;
+	struct mbox_msg msg = {0};
+
+	if (item->kind != ARCHIVE_ADD)
+		return 0; /* a deletion shows nothing */
+	msg.data = item->raw;
+	msg.len = item->len;
+	msg.index = run->archived++;
+	msg.source = item->source;
+	msg.full_len = item->len;
+	return on_message(&msg, run);
+}
+
+static int archive_batch(const char *source, const char *cursor, void *arg)
+{
+	(void)source;
+	(void)cursor;
+	(void)arg;
+	return 0;
+}
+
+/* ERR_NOTFOUND when path holds no archive. */
+static int show_archive(struct show_run *run, const char *path)
+{
+	struct archive_ops ops = {archive_no_cursor, archive_message,
+				  archive_batch, 0};
+	struct archive *a = NULL;
+	int rc;
+
+	rc = archive_open(&a, path, "show");
+	if (rc)
+		return rc;
+	rc = archive_sync(NULL, a, &ops, run);
+	archive_free(a);
+	return rc;
+}
+
 int cmd_show(const struct cli_globals *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
 		{NULL, 0, NULL, 0},
 	};
-	struct show_run run = {false, 0, 0};
-	int opt, rc;
+	struct show_run run = {false, 0, 0, 0};
+	struct stat st;
+	int opt, rc = ERR_NOTFOUND;
 
 	(void)g;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -134,10 +188,17 @@ int cmd_show(const struct cli_globals *g, int argc, char **argv)
 		run.json = true;
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: patchletter show [--json] FILE|-\n");
+		fprintf(stderr, "usage: patchletter show [--json] "
+				"FILE|MAILDIR|ARCHIVE|-\n");
 		return EX_USAGE;
 	}
-	if (!strcmp(argv[optind], "-"))
+	/* A directory that is no Maildir may be a public-inbox archive. */
+	if (strcmp(argv[optind], "-") && stat(argv[optind], &st) == 0 &&
+	    S_ISDIR(st.st_mode))
+		rc = show_archive(&run, argv[optind]);
+	if (rc != ERR_NOTFOUND)
+		;
+	else if (!strcmp(argv[optind], "-"))
 		rc = mbox_read_fd(STDIN_FILENO, "stdin", MBOX_RD, on_message,
 				  &run);
 	else

@@ -139,6 +139,11 @@ check "v2: cursor per epoch" \
 	"archive:test/git/0.git $(git --git-dir="$D/inbox/git/0.git" rev-parse HEAD)" \
 	"$(cat "$D/v2.cur")"
 
+got=$("$PATCHLETTER" show --json "$D/inbox" |
+	/usr/bin/python3 -c 'import json, sys; print(" ".join(json.loads(l)["message_id"] for l in sys.stdin))')
+check "show --json ARCHIVE: each message, oldest first" \
+	"p1@example.org p2@example.org p3@example.org" "$got"
+
 # A removal (public-inbox-learn rm writes the mail as "d").
 mail 2 | public-inbox-learn rm >/dev/null 2>&1
 read_archive "$D/v2b" "$D/inbox" test -c "$D/v2.cur"
