@@ -372,7 +372,14 @@ ok "the unit's command line starts and says READY=1 (the mailbox is open)" \
 	wait_for 30 notified_at_least READY=1 1
 # The main pid, as systemd knows it: the sender of READY=1.
 mainpid=$(awk '$3 == "READY=1" { print $1; exit }' "$D/notify")
-at_exit "$SUDO kill $mainpid"
+if [ -z "$mainpid" ]; then
+	echo "# its log:"
+	sed 's/^/#   /' "$D/run.log"
+	$SUDO pkill -TERM -P "$DAEMON"
+	finish
+fi
+# Gone before the purge, or userdel refuses to delete its user.
+at_exit "$SUDO kill $mainpid; wait_for 10 pid_gone $mainpid"
 # Real and effective ids (systemd's User= and Group= set both).
 check "it runs as the unit's user and group" "$uid $uid $gid $gid" \
 	"$(awk '/^Uid:/ { u = $2 " " $3 } /^Gid:/ { g = $2 " " $3 }
@@ -395,8 +402,10 @@ rule "svm" {
 RULES
 chmod 644 "$D/alice.rules"
 CONF=(-c /etc/patchletter/patchletter.conf)
-ok "the operator subscribes alice as the unit's user" \
-	as_unit "$BIN" "${CONF[@]}" subscribers add alice@example.org "$D/alice.rules"
+out=$(as_unit "$BIN" "${CONF[@]}" subscribers add alice@example.org \
+	"$D/alice.rules" 2>&1)
+check "the operator subscribes alice as the unit's user" \
+	"0 subscribers: alice@example.org: active, 1 rule in force" "$? $out"
 exec_reload=$(unit_get ExecReload)
 reload_line=${exec_reload//\$MAINPID/$mainpid}
 ok "ExecReload= is plain words but for \$MAINPID" plain_words "$reload_line"
