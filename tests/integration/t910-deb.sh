@@ -90,7 +90,10 @@ else
 		[ -z "$tree" ] || echo "$tree" >"$OUT/.tree"
 	else
 		failed "make deb builds the package"
-		tail -n 40 "$D/build.log" | sed 's/^/#   /'
+		# cmocka's lines about a failed test, then how the build ended.
+		grep -B 12 -E '^\[  (FAILED|ERROR) +\]' "$D/build.log" |
+			head -n 60 | sed 's/^/#   /'
+		tail -n 20 "$D/build.log" | sed 's/^/#   /'
 		finish
 	fi
 fi
