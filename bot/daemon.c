@@ -46,6 +46,12 @@
 
 struct daemon;
 
+/*
+ * The outbox's batches stop early when this is set; the daemon's loop
+ * stops them between batches instead, so it stays 0.
+ */
+static volatile sig_atomic_t never_stop;
+
 /* One configured public-inbox archive. */
 struct archive_source {
 	struct daemon *d;			 /* borrowed */
@@ -357,70 +363,141 @@ static void on_digest_timer(struct loop_timer *t, void *arg)
 
 /* --- reloading ------------------------------------------------------------- */
 
-/*
- * The parts a SIGHUP re-reads: templates, MAINTAINERS and the rules in
- * force. A broken new set keeps the old one (said in the log).
- */
-static int load_subscriber_side(struct daemon *d)
+/* What is read from the configuration's files, apart from the sources. */
+struct subscriber_side {
+	struct tpl_dir *templates;
+	struct maintainers *maintainers;
+	struct subscriptions subs;
+};
+
+static void subscriber_side_release(struct subscriber_side *x)
 {
-	struct subscriptions subs = SUBSCRIPTIONS_INIT;
-	struct maintainers *m = NULL;
-	struct tpl_dir *t = NULL;
+	subscriptions_release(&x->subs);
+	maintainers_free(x->maintainers);
+	tpl_dir_free(x->templates);
+}
+
+/*
+ * Read the templates, MAINTAINERS and the rules in force under cfg into
+ * out (its parts owned by the caller; they borrow cfg). Errors are
+ * logged; out holds nothing then.
+ */
+static int subscriber_side_load(struct subscriber_side *out, struct daemon *d,
+				const struct config *cfg)
+{
 	struct buf errors = BUF_INIT;
 	int rc;
 
-	rc = tpl_dir_load(&t, cli_templates_dir(d->g, &d->cfg), &errors);
+	out->templates = NULL;
+	out->maintainers = NULL;
+	out->subs = (struct subscriptions)SUBSCRIPTIONS_INIT;
+	rc = tpl_dir_load(&out->templates, cli_templates_dir(d->g, cfg),
+			  &errors);
 	if (rc == 0)
-		rc = replies_check_templates(t, &errors);
+		rc = replies_check_templates(out->templates, &errors);
 	if (rc) {
 		log_warnx("run: templates: %s", errors.data);
 		goto out;
 	}
 	buf_reset(&errors);
-	rc = maintainers_source_load(&m, NULL, &d->cfg.maintainers, &errors);
+	rc = maintainers_source_load(&out->maintainers, NULL, &cfg->maintainers,
+				     &errors);
 	if (rc == ERR_NOTFOUND)
 		rc = 0; /* no MAINTAINERS configured: no sections */
 	if (rc) {
 		log_warnx("run: MAINTAINERS: %s", errors.data);
 		goto out;
 	}
-	rc = subscriptions_load(&subs, d->st, &d->cfg, m);
-	if (rc)
-		goto out;
-	/* The new set in, the old one out. */
-	subscriptions_release(&d->subs);
-	d->subs = subs;
-	subs = (struct subscriptions)SUBSCRIPTIONS_INIT;
-	maintainers_free(d->maintainers);
-	d->maintainers = m;
-	m = NULL;
-	tpl_dir_free(d->templates);
-	d->templates = t;
-	t = NULL;
-	d->commands = (struct commands){.st = d->st,
-					.cfg = &d->cfg,
-					.templates = d->templates,
-					.maintainers = d->maintainers};
+	rc = subscriptions_load(&out->subs, d->st, cfg, out->maintainers);
 out:
-	subscriptions_release(&subs);
-	maintainers_free(m);
-	tpl_dir_free(t);
+	if (rc)
+		subscriber_side_release(out);
 	buf_release(&errors);
 	return rc;
 }
 
+/* Put x in place of the daemon's set (x is emptied; the old set freed). */
+static void subscriber_side_swap(struct daemon *d, struct subscriber_side *x)
+{
+	subscriptions_release(&d->subs);
+	d->subs = x->subs;
+	maintainers_free(d->maintainers);
+	d->maintainers = x->maintainers;
+	tpl_dir_free(d->templates);
+	d->templates = x->templates;
+	x->subs = (struct subscriptions)SUBSCRIPTIONS_INIT;
+	x->maintainers = NULL;
+	x->templates = NULL;
+	d->commands = (struct commands){.st = d->st,
+					.cfg = &d->cfg,
+					.templates = d->templates,
+					.maintainers = d->maintainers};
+}
+
+static int load_subscriber_side(struct daemon *d)
+{
+	struct subscriber_side x;
+
+	if (subscriber_side_load(&x, d, &d->cfg))
+		return ERR_PERM;
+	subscriber_side_swap(d, &x);
+	return 0;
+}
+
+static void stop_sources(struct daemon *d);
+static int start_sources(struct daemon *d);
+
+static bool same_string(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+/*
+ * SIGHUP (systemctl reload): read the configuration file again, then the
+ * templates, MAINTAINERS and rules it names, and restart the sources and
+ * the mailer with it. Everything is read before anything is replaced: a
+ * file with errors, or templates that do not load, leave the daemon as
+ * it was, said in the log. The store stays open: a new state-dir takes a
+ * restart.
+ */
 static void on_reload(void *arg)
 {
 	struct daemon *d = arg;
+	struct subscriber_side x;
+	struct config cfg;
 
 	(void)notify_reloading();
-	if (load_subscriber_side(d))
-		log_warnx("run: reload failed; going on with what was "
-			  "loaded before");
-	else
-		log_info("run: reloaded templates, MAINTAINERS and %zu "
-			 "subscriptions",
-			 d->subs.nr);
+	memset(&cfg, 0, sizeof(cfg));
+	if (cli_config(&cfg, d->g)) {
+		log_warnx("run: reload: the configuration has errors; going "
+			  "on with the one loaded before");
+		config_release(&cfg);
+		goto out;
+	}
+	if (!d->g->state_dir &&
+	    !same_string(cfg.bot.state_dir, d->cfg.bot.state_dir))
+		log_warnx("run: reload: a new state-dir is taken at the next "
+			  "restart; the store stays where it is");
+	if (subscriber_side_load(&x, d, &cfg)) {
+		log_warnx("run: reload failed; going on with what was loaded "
+			  "before");
+		config_release(&cfg);
+		goto out;
+	}
+	stop_sources(d);
+	/* Swap the configuration: the old one's strings are borrowed by
+	 * the old set, freed together. */
+	subscriber_side_swap(d, &x);
+	config_release(&d->cfg);
+	d->cfg = cfg;
+	d->commands.cfg = &d->cfg;
+	if (start_sources(d))
+		log_warnx("run: reload: not every source started; those that "
+			  "did run");
+	log_info("run: reloaded the configuration, templates, MAINTAINERS "
+		 "and %zu subscriptions; %zu IMAP sources, %zu archives",
+		 d->subs.nr, d->nr_imaps, d->nr_archives);
+out:
 	(void)notify_ready();
 }
 
@@ -513,7 +590,8 @@ static int start_archives(struct daemon *d)
 	return rc;
 }
 
-static void daemon_release(struct daemon *d)
+/* Stop every IMAP source and archive, and the mailer (their timers too). */
+static void stop_sources(struct daemon *d)
 {
 	size_t i;
 
@@ -539,11 +617,51 @@ static void daemon_release(struct daemon *d)
 	free(d->secrets);
 	free(d->imaps);
 	free(d->archives);
+	d->secrets = NULL;
+	d->imaps = NULL;
+	d->archives = NULL;
+	d->nr_imaps = d->nr_archives = 0;
+	loop_timer_stop(&d->outbox_timer);
+	mailer_free(d->mailer);
+	d->mailer = NULL;
+}
+
+/* The mailer, when the configuration has an smtp section. */
+static int start_mailer(struct daemon *d)
+{
+	if (!d->cfg.smtp.url) {
+		log_warnx("run: no smtp section: digests are queued but not "
+			  "sent");
+		return 0;
+	}
+	if (mailer_new(&d->mailer, &d->cfg.smtp))
+		return ERR_PERM;
+	outbox_sender_init(&d->sender, d->st, d->mailer,
+			   d->cfg.limits.outbox_expiry_secs);
+	d->sender.stop = &never_stop;
+	loop_timer_arm(d->loop, &d->outbox_timer, 0);
+	return 0;
+}
+
+/* The mailer, the IMAP sources and the archives of d->cfg. */
+static int start_sources(struct daemon *d)
+{
+	int rc;
+
+	rc = start_mailer(d);
+	if (rc == 0)
+		rc = start_imaps(d);
+	if (rc == 0)
+		rc = start_archives(d);
+	return rc;
+}
+
+static void daemon_release(struct daemon *d)
+{
+	stop_sources(d);
 	if (d->st)
 		ingest_abort(&d->ing);
 	loop_timer_stop(&d->digest_timer);
-	loop_timer_stop(&d->outbox_timer);
-	mailer_free(d->mailer);
 	subscriptions_release(&d->subs);
 	maintainers_free(d->maintainers);
 	tpl_dir_free(d->templates);
@@ -552,9 +670,6 @@ static void daemon_release(struct daemon *d)
 	store_close(d->st);
 	config_release(&d->cfg);
 }
-
-/* Set by the loop's signal handling, read by the outbox's batches. */
-static volatile sig_atomic_t never_stop;
 
 int daemon_run(const struct cli_globals *g)
 {
@@ -585,24 +700,10 @@ int daemon_run(const struct cli_globals *g)
 		ex = EX_CONFIG;
 		goto out;
 	}
-	if (d.cfg.smtp.url) {
-		rc = mailer_new(&d.mailer, &d.cfg.smtp);
-		if (rc) {
-			ex = EX_CONFIG;
-			goto out;
-		}
-		outbox_sender_init(&d.sender, d.st, d.mailer,
-				   d.cfg.limits.outbox_expiry_secs);
-		d.sender.stop = &never_stop;
-		loop_timer_init(&d.outbox_timer, on_outbox_timer, &d);
-		loop_timer_arm(d.loop, &d.outbox_timer, 0);
-	} else {
-		log_warnx("run: no smtp section: digests are queued but not "
-			  "sent");
-	}
+	loop_timer_init(&d.outbox_timer, on_outbox_timer, &d);
 	loop_timer_init(&d.digest_timer, on_digest_timer, &d);
 	loop_timer_arm(d.loop, &d.digest_timer, DIGEST_AFTER_MAIL_MS);
-	if (start_imaps(&d) || start_archives(&d)) {
+	if (start_sources(&d)) {
 		ex = EX_CONFIG;
 		goto out;
 	}
