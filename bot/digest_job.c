@@ -152,8 +152,7 @@ static const struct config_list *series_list(char **list_id_out,
  * (reset first); *epoch_out gets its epoch (0 for a single repository).
  * false when source is no archive's.
  */
-static bool archive_of(struct buf *out, unsigned *epoch_out,
-		       const char *source)
+static bool archive_of(struct buf *out, unsigned *epoch_out, const char *source)
 {
 	const char *p, *e;
 	unsigned long n;
@@ -293,8 +292,7 @@ static int digest_archive(struct buf *out, struct store *st,
  * read). Both owned; both NULL when the digest is no archive's.
  */
 static int digest_range(char **from_out, char **to_out, struct store *st,
-			int64_t subscriber, const struct pick *picks,
-			size_t nr)
+			int64_t subscriber, const struct pick *picks, size_t nr)
 {
 	struct archive_tip *tips = NULL;
 	struct buf archive = BUF_INIT, from = BUF_INIT;
