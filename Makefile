@@ -324,6 +324,7 @@ bench: deps
 	$(Q)sh tests/bench/run.sh build-bench
 
 bench-programs: $(BENCH_BINS) $(INTEGRATION_BINS)
+bench-programs: $(O)/tests/unit/test_archive
 
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
