@@ -207,6 +207,8 @@ test_commands_SRCS = bot/commands.c bot/command.c bot/autoreply.c \
 	bot/evidence.c $(STORE_SRCS) rules/rulefile.c rules/match.c \
 	rules/keywords.c rules/tzdb.c rules/glob.c rules/pathindex.c \
 	rules/perlre.c rules/litscan.c rules/maintainers.c $(COMMON_SRCS)
+UNIT_TESTS += digest_job
+test_digest_job_SRCS = $(test_commands_SRCS)
 UNIT_TESTS += deliver
 test_deliver_SRCS = bot/deliver.c $(test_commands_SRCS)
 UNIT_TESTS += maintainers
@@ -322,6 +324,7 @@ bench: deps
 	$(Q)sh tests/bench/run.sh build-bench
 
 bench-programs: $(BENCH_BINS) $(INTEGRATION_BINS)
+bench-programs: $(O)/tests/unit/test_archive
 
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)

@@ -480,6 +480,8 @@ int digest_build(struct tdata **out, struct store *st,
 	if (req->range_from && req->range_to)
 		tdata_set_strf(root, "range", "from %.8s to %.8s",
 			       req->range_from, req->range_to);
+	else if (req->range_to)
+		tdata_set_strf(root, "range", "up to %.8s", req->range_to);
 	format_minute(from, sizeof(from), req->period_start);
 	format_minute(to, sizeof(to), req->period_end);
 	tdata_set_strf(root, "period", "%s to %s UTC", from, to);

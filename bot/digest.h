@@ -42,7 +42,8 @@ struct digest_request {
 	int64_t period_start;	/* the time window covered */
 	int64_t period_end;
 	const char *range_from; /* borrowed: archive commits covered, or */
-	const char *range_to;	/* NULL: the window is said instead */
+	const char *range_to;	/* NULL: the window alone says it; only
+				   range_to: "up to" it (no earlier digest) */
 	const char *archive_url; /* borrowed: links are URL/<id>/; NULL:
 				    https://lore.kernel.org/r/<id> */
 	const struct digest_item *items; /* borrowed */

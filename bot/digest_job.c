@@ -1,6 +1,7 @@
 /*
  * digest_job.c: subscribers' digests, composed and queued.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,206 @@ static const struct config_list *series_list(char **list_id_out,
 	return l;
 }
 
+/* --- the archive range a digest covers -----------------------------------
+ *
+ * Archive cursors are named "archive:NAME" (one repository) or
+ * "archive:NAME/git/N.git" (epoch N of a v2 inbox; archive.h), and the
+ * messages ingested from an archive keep their epoch's name as source.
+ */
+#define ARCHIVE_PREFIX "archive:"
+
+/*
+ * The archive (its cursor name without an epoch: "archive:NAME") that
+ * source, a message's source or a cursor name, belongs to, into out
+ * (reset first); *epoch_out gets its epoch (0 for a single repository).
+ * false when source is no archive's.
+ */
+static bool archive_of(struct buf *out, unsigned *epoch_out, const char *source)
+{
+	const char *p, *e;
+	unsigned long n;
+	char *end;
+
+	*epoch_out = 0;
+	buf_reset(out);
+	if (strncmp(source, ARCHIVE_PREFIX, strlen(ARCHIVE_PREFIX)))
+		return false;
+	p = strstr(source, "/git/");
+	if (!p) {
+		buf_adds(out, source);
+		return true;
+	}
+	/* Archive names hold no spaces and no "/git/" (archive_open()). */
+	if (p[5] < '0' || p[5] > '9')
+		return false;
+	errno = 0;
+	n = strtoul(p + 5, &end, 10);
+	e = end;
+	if (errno || n > UINT32_MAX || strcmp(e, ".git"))
+		return false;
+	*epoch_out = (unsigned)n;
+	buf_add(out, source, (size_t)(p - source));
+	return true;
+}
+
+/* The tip of each archive: the cursor of its highest epoch. */
+struct archive_tip {
+	char *archive; /* owned: "archive:NAME" */
+	char *tip;     /* owned: hex commit id */
+	unsigned epoch;
+};
+
+static void archive_tips_free(struct archive_tip *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(v[i].archive);
+		free(v[i].tip);
+	}
+	free(v);
+}
+
+/*
+ * The tips of every archive the store has a cursor of (prefix
+ * ARCHIVE_PREFIX), or of the one named archive ("archive:NAME"), into
+ * *out (owned; archive_tips_free()).
+ */
+static int archive_tips(struct archive_tip **out, size_t *nr_out,
+			struct store *st, const char *archive)
+{
+	struct store_cursor *c = NULL;
+	struct archive_tip *v = NULL;
+	struct buf name = BUF_INIT;
+	size_t nc = 0, nr = 0, alloc = 0, i, k;
+	unsigned epoch;
+	int rc;
+
+	*out = NULL;
+	*nr_out = 0;
+	rc = store_cursors_prefixed(&c, &nc, st,
+				    archive ? archive : ARCHIVE_PREFIX);
+	for (i = 0; rc == 0 && i < nc; i++) {
+		if (!archive_of(&name, &epoch, c[i].source) ||
+		    (archive && strcmp(name.data, archive)))
+			continue;
+		for (k = 0; k < nr; k++)
+			if (!strcmp(v[k].archive, name.data))
+				break;
+		if (k == nr) {
+			XGROW(v, alloc, nr + 1);
+			v[nr].archive = xstrdup(name.data);
+			v[nr].tip = NULL;
+			v[nr].epoch = 0;
+			nr++;
+		} else if (epoch < v[k].epoch) {
+			continue;
+		}
+		free(v[k].tip);
+		v[k].tip = xstrdup(c[i].value);
+		v[k].epoch = epoch;
+	}
+	store_cursors_free(c, nc);
+	buf_release(&name);
+	if (rc) {
+		archive_tips_free(v, nr);
+		return rc;
+	}
+	*out = v;
+	*nr_out = nr;
+	return 0;
+}
+
+/*
+ * The archive every series listed came from, into out ("archive:NAME";
+ * left empty when they came from anywhere else, from several archives,
+ * or partly from another source: the window then says what the digest
+ * covers).
+ */
+static int digest_archive(struct buf *out, struct store *st,
+			  const struct pick *picks, size_t nr)
+{
+	struct buf name = BUF_INIT;
+	char **src = NULL;
+	size_t ns = 0, i, k;
+	unsigned epoch;
+	bool ok = nr > 0;
+	int rc = 0;
+
+	buf_reset(out);
+	for (i = 0; ok && i < nr; i++) {
+		rc = store_series_sources(&src, &ns, st, picks[i].series);
+		if (rc)
+			break;
+		for (k = 0; ok && k < ns; k++) {
+			if (!archive_of(&name, &epoch, src[k]))
+				ok = false;
+			else if (!out->len)
+				buf_add(out, name.data, name.len);
+			else if (strcmp(out->data, name.data))
+				ok = false;
+		}
+		store_strings_free(src, ns);
+	}
+	if (rc || !ok)
+		buf_reset(out);
+	buf_release(&name);
+	return rc;
+}
+
+/*
+ * The commits a digest of sub covers, when its series came from one
+ * archive: *to_out the archive's tip now, *from_out the tip at the
+ * subscriber's last digest (NULL: none made since the archive was first
+ * read). Both owned; both NULL when the digest is no archive's.
+ */
+static int digest_range(char **from_out, char **to_out, struct store *st,
+			int64_t subscriber, const struct pick *picks, size_t nr)
+{
+	struct archive_tip *tips = NULL;
+	struct buf archive = BUF_INIT, from = BUF_INIT;
+	size_t nt = 0;
+	int rc;
+
+	*from_out = NULL;
+	*to_out = NULL;
+	rc = digest_archive(&archive, st, picks, nr);
+	if (rc || !archive.len)
+		goto out;
+	rc = archive_tips(&tips, &nt, st, archive.data);
+	if (rc || nt != 1)
+		goto out;
+	rc = store_digest_tip_get(&from, st, subscriber, archive.data);
+	if (rc == ERR_NOTFOUND)
+		rc = 0;
+	if (rc)
+		goto out;
+	*to_out = tips[0].tip;
+	tips[0].tip = NULL;
+	if (from.len)
+		*from_out = buf_detach(&from, NULL);
+out:
+	archive_tips_free(tips, nt);
+	buf_release(&archive);
+	buf_release(&from);
+	return rc;
+}
+
+/* Remember where every archive stands at sub's digest (digest_range()). */
+static int digest_tips_save(struct store *st, int64_t subscriber)
+{
+	struct archive_tip *tips = NULL;
+	size_t nt = 0, i;
+	int rc;
+
+	rc = archive_tips(&tips, &nt, st, NULL);
+	for (i = 0; rc == 0 && i < nt; i++)
+		rc = store_digest_tip_set(st, subscriber, tips[i].archive,
+					  tips[i].tip);
+	archive_tips_free(tips, nt);
+	return rc;
+}
+
 /* The digest's Subject. */
 static char *digest_subject(const char *list, size_t series, size_t versions,
 			    int64_t until)
@@ -190,6 +391,7 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	const struct config_list *list = NULL;
 	char token[TOKEN_CHARS + 1], list_id[96];
 	char *subject = NULL, *first_list_id = NULL;
+	char *range_from = NULL, *range_to = NULL;
 	size_t nr_act = 0, nr = 0, alloc = 0, i, max;
 	bool old, one_list = true;
 	int rc;
@@ -267,6 +469,10 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	}
 	out->series = nr;
 	out->empty = nr == 0;
+	rc = digest_range(&range_from, &range_to, j->st, sub->sub.id, picks,
+			  nr);
+	if (rc)
+		goto out;
 	for (i = 0; i < rf->nr_rules; i++)
 		buf_addf(&names, "%s%s", i ? ", " : "", rf->rules[i].name);
 
@@ -278,6 +484,8 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	req.rule_names = names.data;
 	req.period_start = since;
 	req.period_end = until;
+	req.range_from = range_from;
+	req.range_to = range_to;
 	req.archive_url = one_list && list ? list->archive_url : NULL;
 	req.items = items;
 	req.nr_items = nr;
@@ -328,6 +536,8 @@ out:
 	tdata_free(data);
 	free(subject);
 	free(first_list_id);
+	free(range_from);
+	free(range_to);
 	free(items);
 	free(picks);
 	store_matches_free(act, nr_act);
@@ -403,6 +613,8 @@ static int digest_one(bool *queued, struct digest_job *j,
 	/* Nothing to say: the period is over all the same. */
 	if (rc == 0 && (*queued || !immediate))
 		rc = store_subscriber_set_last_digest(j->st, s->id, now);
+	if (rc == 0 && (*queued || !immediate))
+		rc = digest_tips_save(j->st, s->id);
 	if (rc == 0)
 		rc = store_commit(j->st);
 	else

@@ -910,6 +910,7 @@ static void sync_batch(struct imap_conn *c)
 	if (r < 0)
 		goto fail;
 	if (nr) {
+		/* One or the other: fetch() hands att to the type it frees. */
 		if (cut)
 			att = mailimap_fetch_att_new_body_peek_section_partial(
 				mailimap_section_new(NULL), 0, MAIL_MAX_BYTES);

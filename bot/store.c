@@ -333,6 +333,22 @@ static const char schema_v5[] =
 	"	WHERE status = 'pending';\n"
 	"PRAGMA user_version = 5;\n";
 
+/*
+ * Version 6: where each archive stood at a subscriber's last digest (its
+ * tip commit), so that the next digest can say which commits it covers,
+ * "from 84dc4eaa to 1c2d3e4f", as the list updates kernel readers know do.
+ * Gone with the subscriber.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE digest_tips (\n"
+	"	subscriber INTEGER NOT NULL\n"
+	"		REFERENCES subscribers(id) ON DELETE CASCADE,\n"
+	"	archive TEXT NOT NULL,\n"
+	"	tip TEXT NOT NULL,\n"
+	"	PRIMARY KEY (subscriber, archive)\n"
+	") WITHOUT ROWID;\n"
+	"PRAGMA user_version = 6;\n";
+
 struct migration {
 	int version; /* user_version after the step */
 	const char *sql;
@@ -344,6 +360,7 @@ static const struct migration migrations[] = {
 	{3, schema_v3},
 	{4, schema_v4},
 	{5, schema_v5},
+	{6, schema_v6},
 };
 
 int store_schema_version(void)

@@ -668,6 +668,40 @@ int store_matches_mark_reported(struct store *s, int64_t subscriber,
 				int64_t outbox, int64_t until) WARN_UNUSED;
 void store_matches_free(struct store_match *v, size_t nr);
 
+/*
+ * The distinct sources (the names ingest_add() was given: "imap:...",
+ * "archive:NAME/git/N.git", ...) of the messages of series, replies
+ * included, sorted; *out is owned (store_strings_free()).
+ */
+int store_series_sources(char ***out, size_t *nr_out, struct store *s,
+			 int64_t series) WARN_UNUSED;
+void store_strings_free(char **v, size_t nr);
+
+/* A stored cursor (store_cursor_get()); both strings owned. */
+struct store_cursor {
+	char *source;
+	char *value;
+};
+
+/*
+ * Every cursor whose source name starts with prefix (non-empty), by
+ * name, into *out (owned; store_cursors_free()).
+ */
+int store_cursors_prefixed(struct store_cursor **out, size_t *nr_out,
+			   struct store *s, const char *prefix) WARN_UNUSED;
+void store_cursors_free(struct store_cursor *v, size_t nr);
+
+/*
+ * The tip (a commit id) archive stood at when subscriber's last digest
+ * was made: get appends it to out, 0 or ERR_NOTFOUND (not reported); set
+ * replaces it, in the digest's transaction. archive is a cursor name
+ * ("archive:NAME"). Removed with the subscriber.
+ */
+int store_digest_tip_get(struct buf *out, struct store *s, int64_t subscriber,
+			 const char *archive) WARN_UNUSED;
+int store_digest_tip_set(struct store *s, int64_t subscriber,
+			 const char *archive, const char *tip) WARN_UNUSED;
+
 /* Series updated at or after since, oldest first. Appends to out. */
 int store_series_updated_since(struct store_ids *out, struct store *s,
 			       int64_t since) WARN_UNUSED;

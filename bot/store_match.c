@@ -3,8 +3,10 @@
  * reporting in digests.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
+#include "log.h"
 #include "store.h"
 #include "store_impl.h"
 #include "xalloc.h"
@@ -29,6 +31,22 @@ const char *const store_match_sql[STMT_MATCH__END - STMT_MATCH_FIRST] = {
 	/* The series the matcher has not seen since it last ran. */
 	S(STMT_SERIES_UPDATED_SINCE) = "SELECT id FROM series WHERE updated >= "
 				       "? ORDER BY updated, id",
+	/* series_members(series, ...) leads; messages by primary key. */
+	S(STMT_SERIES_SOURCES) =
+		"SELECT DISTINCT m.source FROM series_members sm JOIN messages "
+		"m ON m.id = sm.message WHERE sm.series = ?1 ORDER BY "
+		"m.source",
+	/* A range of the primary key: the cursors named with a prefix. */
+	S(STMT_CURSORS_RANGE) =
+		"SELECT source, value FROM cursors WHERE source >= ?1 AND "
+		"source < ?2 ORDER BY source",
+	S(STMT_DIGEST_TIP_GET) =
+		"SELECT tip FROM digest_tips WHERE subscriber = ?1 AND "
+		"archive = ?2",
+	S(STMT_DIGEST_TIP_SET) =
+		"INSERT INTO digest_tips (subscriber, archive, tip) VALUES "
+		"(?1, ?2, ?3) ON CONFLICT (subscriber, archive) DO UPDATE SET "
+		"tip = excluded.tip",
 #undef S
 };
 
@@ -183,4 +201,169 @@ int store_series_updated_since(struct store_ids *out, struct store *s,
 					    s->path);
 	stmt_done(st);
 	return rc;
+}
+
+void store_strings_free(char **v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		free(v[i]);
+	free(v);
+}
+
+int store_series_sources(char ***out, size_t *nr_out, struct store *s,
+			 int64_t series)
+{
+	char **v = NULL;
+	size_t nr = 0, alloc = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*nr_out = 0;
+	rc = stmt_get(&st, s, STMT_SERIES_SOURCES);
+	if (rc)
+		return rc;
+	rc = sqlite3_bind_int64(st, 1, series);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		XGROW(v, alloc, nr + 1);
+		v[nr++] = column_strdup_empty(st, 0);
+		rc = SQLITE_OK;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_fail(s, rc,
+					    "%s: sources of series %lld",
+					    s->path, (long long)series);
+	stmt_done(st);
+	if (rc) {
+		store_strings_free(v, nr);
+		return rc;
+	}
+	*out = v;
+	*nr_out = nr;
+	return 0;
+}
+
+void store_cursors_free(struct store_cursor *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		free(v[i].source);
+		free(v[i].value);
+	}
+	free(v);
+}
+
+int store_cursors_prefixed(struct store_cursor **out, size_t *nr_out,
+			   struct store *s, const char *prefix)
+{
+	struct store_cursor *v = NULL;
+	size_t nr = 0, alloc = 0, len = strlen(prefix);
+	struct binder b;
+	sqlite3_stmt *st;
+	char *end;
+	int rc;
+
+	*out = NULL;
+	*nr_out = 0;
+	/*
+	 * Every name starting with prefix sorts at or after it and before
+	 * prefix with its last byte raised by one (SQLite compares text
+	 * bytewise under BINARY), so the primary key's index answers.
+	 */
+	if (!len || (unsigned char)prefix[len - 1] == 0xff)
+		BUG("store_cursors_prefixed: prefix \"%s\"", prefix);
+	end = xstrdup(prefix);
+	end[len - 1]++;
+	rc = stmt_get(&st, s, STMT_CURSORS_RANGE);
+	if (rc) {
+		free(end);
+		return rc;
+	}
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_text(&b, 1, prefix);
+	bind_text(&b, 2, end);
+	rc = b.rc;
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		XGROW(v, alloc, nr + 1);
+		v[nr].source = column_strdup_empty(st, 0);
+		v[nr].value = column_strdup_empty(st, 1);
+		nr++;
+		rc = SQLITE_OK;
+	}
+	rc = rc == SQLITE_DONE ? 0
+			       : store_fail(s, rc, "%s: cursors named %s*",
+					    s->path, prefix);
+	stmt_done(st);
+	free(end);
+	if (rc) {
+		store_cursors_free(v, nr);
+		return rc;
+	}
+	*out = v;
+	*nr_out = nr;
+	return 0;
+}
+
+int store_digest_tip_get(struct buf *out, struct store *s, int64_t subscriber,
+			 const char *archive)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = stmt_get(&st, s, STMT_DIGEST_TIP_GET);
+	if (rc)
+		return rc;
+	b.st = st;
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, subscriber);
+	bind_text_empty(&b, 2, archive);
+	rc = b.rc == SQLITE_OK ? sqlite3_step(st) : b.rc;
+	if (rc == SQLITE_ROW) {
+		buf_add(out, sqlite3_column_text(st, 0),
+			(size_t)sqlite3_column_bytes(st, 0));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = ERR_NOTFOUND;
+	} else {
+		rc = store_fail(s, rc, "%s: digest tip of %s for subscriber "
+				       "%lld",
+				s->path, archive, (long long)subscriber);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_digest_tip_set(struct store *s, int64_t subscriber,
+			 const char *archive, const char *tip)
+{
+	struct binder b;
+	sqlite3_stmt *st;
+	bool own;
+	int rc;
+
+	rc = write_begin(s, &own);
+	if (rc)
+		return rc;
+	rc = stmt_get(&st, s, STMT_DIGEST_TIP_SET);
+	if (rc == 0) {
+		b.st = st;
+		b.rc = SQLITE_OK;
+		bind_int(&b, 1, subscriber);
+		bind_text_empty(&b, 2, archive);
+		bind_text_empty(&b, 3, tip);
+		rc = b.rc == SQLITE_OK ? sqlite3_step(st) : b.rc;
+		rc = rc == SQLITE_DONE
+			     ? 0
+			     : store_fail(s, rc, "%s: set digest tip of %s for "
+						 "subscriber %lld",
+					  s->path, archive,
+					  (long long)subscriber);
+		stmt_done(st);
+	}
+	return write_end(s, own, rc);
 }

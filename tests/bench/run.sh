@@ -53,3 +53,9 @@ fi
 echo "== send: the outbox to a local SMTP server (BENCH_SEND_MAILS=${BENCH_SEND_MAILS:-10000})"
 bash "$top/tests/bench/send_bench.sh" "$O"
 sh "$top/tests/bench/parse.sh" "$O"
+
+echo "== archives: backfill linux-sparse and a generated archive of BENCH_ARCHIVE_MESSAGES=${BENCH_ARCHIVE_MESSAGES:-100000}, beside public-inbox-index"
+bash "$top/tests/bench/archive-bench.sh" "$O" "${BENCH_ARCHIVE_MESSAGES:-100000}"
+
+echo "== imap: APPEND to stored, one mail at a time during IDLE (BENCH_IMAP_MAILS=${BENCH_IMAP_MAILS:-100})"
+bash "$top/tests/bench/imap-latency.sh" "$O" "${BENCH_IMAP_MAILS:-100}"

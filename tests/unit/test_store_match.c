@@ -212,6 +212,74 @@ static void test_subscriber_lookups(void **state)
 	store_rulefile_release(&got);
 }
 
+/*
+ * Cursors by name prefix (an archive's epochs), and where each archive
+ * stood at a subscriber's last digest.
+ */
+static void test_cursors_and_digest_tips(void **state)
+{
+	struct fixture *f = *state;
+	struct store_cursor *c = NULL;
+	struct buf tip = BUF_INIT;
+	size_t n = 0;
+	int64_t a, b;
+
+	/* Around the prefix, on both sides, and one a byte past it. */
+	assert_int_equal(store_cursor_set(f->st, "archive", "x"), 0);
+	assert_int_equal(store_cursor_set(f->st, "archive:kvm/git/1.git", "b1"),
+			 0);
+	assert_int_equal(store_cursor_set(f->st, "archive:kvm/git/0.git", "b0"),
+			 0);
+	assert_int_equal(store_cursor_set(f->st, "archive:kvm", "v1"), 0);
+	assert_int_equal(store_cursor_set(f->st, "archive;", "y"), 0);
+	assert_int_equal(store_cursor_set(f->st, "imap:kvm/INBOX", "1:2"), 0);
+	assert_int_equal(store_cursors_prefixed(&c, &n, f->st, "archive:"), 0);
+	assert_int_equal(n, 3);
+	/* By name, bytewise. */
+	assert_string_equal(c[0].source, "archive:kvm");
+	assert_string_equal(c[0].value, "v1");
+	assert_string_equal(c[1].source, "archive:kvm/git/0.git");
+	assert_string_equal(c[1].value, "b0");
+	assert_string_equal(c[2].source, "archive:kvm/git/1.git");
+	assert_string_equal(c[2].value, "b1");
+	store_cursors_free(c, n);
+	assert_int_equal(store_cursors_prefixed(&c, &n, f->st, "maildir:"), 0);
+	assert_int_equal(n, 0);
+	assert_null(c);
+
+	assert_int_equal(store_subscriber_add(&a, f->st, "a@example.org",
+					      SUBSCRIBER_ACTIVE, 1),
+			 0);
+	assert_int_equal(store_subscriber_add(&b, f->st, "b@example.org",
+					      SUBSCRIBER_ACTIVE, 1),
+			 0);
+	assert_int_equal(store_digest_tip_get(&tip, f->st, a, "archive:kvm"),
+			 ERR_NOTFOUND);
+	assert_int_equal(store_digest_tip_set(f->st, a, "archive:kvm", "t1"),
+			 0);
+	assert_int_equal(store_digest_tip_set(f->st, b, "archive:kvm", "u1"),
+			 0);
+	/* Replaced, per subscriber and archive. */
+	assert_int_equal(store_digest_tip_set(f->st, a, "archive:kvm", "t2"),
+			 0);
+	assert_int_equal(store_digest_tip_get(&tip, f->st, a, "archive:kvm"),
+			 0);
+	assert_string_equal(tip.data, "t2");
+	buf_reset(&tip);
+	assert_int_equal(store_digest_tip_get(&tip, f->st, b, "archive:kvm"),
+			 0);
+	assert_string_equal(tip.data, "u1");
+	buf_reset(&tip);
+	assert_int_equal(store_digest_tip_get(&tip, f->st, a, "archive:net"),
+			 ERR_NOTFOUND);
+	/* Gone with the subscriber. */
+	assert_int_equal(store_subscriber_delete(f->st, a), 0);
+	assert_int_equal(store_digest_tip_get(&tip, f->st, a, "archive:kvm"),
+			 ERR_NOTFOUND);
+	assert_int_equal(store_check_integrity(f->st), 0);
+	buf_release(&tip);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +289,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscriber_lookups, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_cursors_and_digest_tips,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("store_match", tests, NULL, NULL);
