@@ -910,11 +910,12 @@ static void sync_batch(struct imap_conn *c)
 	if (r < 0)
 		goto fail;
 	if (nr) {
-		att = mailimap_fetch_att_new_body_peek_section(
-			mailimap_section_new(NULL));
 		if (cut)
 			att = mailimap_fetch_att_new_body_peek_section_partial(
 				mailimap_section_new(NULL), 0, MAIL_MAX_BYTES);
+		else
+			att = mailimap_fetch_att_new_body_peek_section(
+				mailimap_section_new(NULL));
 		mails = xcalloc(nr, sizeof(*mails));
 		r = fetch(c, uids, nr, att, mails, &n, &list, &why);
 		if (r < 0)
