@@ -559,8 +559,8 @@ static void test_hanging(void **state)
 	buf_release(&out);
 	/* A capped buffer says so rather than growing. */
 	buf_init(&small, 8);
-	assert_int_equal(wrap_hanging(&small, cases[1].in,
-				      strlen(cases[1].in), 4, 4, 20),
+	assert_int_equal(wrap_hanging(&small, cases[1].in, strlen(cases[1].in),
+				      4, 4, 20),
 			 ERR_LIMIT);
 	buf_release(&small);
 }
