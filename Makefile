@@ -261,6 +261,9 @@ BENCHES += bench_match
 bench_match_SRCS = rules/match.c rules/keywords.c rules/rulefile.c \
 	rules/tzdb.c bot/cfgparse.c $(bench_maintainers_SRCS)
 
+BENCHES += digest_bench
+digest_bench_SRCS = $(test_commands_SRCS)
+
 BENCH_BINS = $(BENCHES:%=$(O)/tests/bench/%)
 
 # --- fuzzing (make fuzz; make check runs it once) ----------------------------

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -54,7 +55,7 @@ const struct cli_command cli_commands[] = {
 	 cmd_series},
 	{"digest", "render a digest to stdout without sending it",
 	 "usage: patchletter digest [--since DATE] [--list NAME] [--html]\n"
-	 "       patchletter digest [--mail] ADDRESS\n"
+	 "       patchletter digest [--mail | --html] ADDRESS\n"
 	 "\n"
 	 "Without ADDRESS: every series of the store, newest version of each.\n"
 	 "  --since DATE  series active since DATE (YYYY-MM-DD, UTC);\n"
@@ -64,7 +65,12 @@ const struct cli_command cli_commands[] = {
 	 "\n"
 	 "With ADDRESS: that subscriber's next digest, as it would go out\n"
 	 "now (what matched their rules since their last digest).\n"
-	 "  --mail        the whole mail, headers and MIME parts\n",
+	 "  --mail        the whole mail, headers and MIME parts\n"
+	 "  --html        the HTML body, whatever format the rules ask for\n"
+	 "\n"
+	 "PATCHLETTER_NOW (seconds since 1970, or YYYY-MM-DDTHH:MM:SSZ) in\n"
+	 "the environment stands for the clock (here, in subscribers and in\n"
+	 "send), so that tests render the same digest on every run.\n",
 	 cmd_digest},
 	{"send", "queue the digests due now, send what the outbox has due, exit",
 	 "usage: patchletter send [--all]\n"
@@ -241,6 +247,11 @@ int cli_store(struct store **out, const struct cli_globals *g,
 		return EX_NOPERM;
 	}
 	return EX_SOFTWARE;
+}
+
+int64_t cli_now(const struct cli_globals *g)
+{
+	return g->now ? g->now : (int64_t)time(NULL);
 }
 
 const char *cli_templates_dir(const struct cli_globals *g,

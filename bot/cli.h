@@ -7,6 +7,7 @@
 #define PATCHLETTER_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct config;
 struct store;
@@ -17,6 +18,7 @@ struct cli_globals {
 	const char *state_dir;	   /* -s DIR: overrides bot.state-dir */
 	const char *templates_dir; /* -T DIR: overrides bot.templates-dir */
 	int verbose;		   /* -v count */
+	int64_t now;		   /* PATCHLETTER_NOW; 0: the clock */
 };
 
 struct cli_command {
@@ -44,6 +46,14 @@ int cli_config(struct config *out, const struct cli_globals *g);
  */
 int cli_store(struct store **out, const struct cli_globals *g,
 	      const struct config *cfg, bool create);
+
+/*
+ * The time a command takes as "now": the clock, or PATCHLETTER_NOW when
+ * the environment sets it. The tests fix it so that what a command
+ * writes (a subscriber's creation, a digest's period and Date) is the
+ * same on every run; main.c reads it once.
+ */
+int64_t cli_now(const struct cli_globals *g);
 
 /* The templates directory to use: -T, else bot.templates-dir. Borrowed. */
 const char *cli_templates_dir(const struct cli_globals *g,

@@ -42,7 +42,7 @@ static int64_t parse_day(const char *s)
  * since their last digest, by their rules. With mail, the whole mail.
  */
 static int subscriber_digest(const struct cli_globals *g,
-			     const char *address, bool mail)
+			     const char *address, bool mail, bool html)
 {
 	struct subscriptions subs = SUBSCRIPTIONS_INIT;
 	const struct subscription *sub = NULL;
@@ -55,7 +55,7 @@ static int subscriber_digest(const struct cli_globals *g,
 	struct buf errors = BUF_INIT;
 	struct digest_job j;
 	struct digest_made d;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = cli_now(g);
 	size_t nm = 0, matched;
 	int ex, rc = 0;
 
@@ -92,6 +92,7 @@ static int subscriber_digest(const struct cli_globals *g,
 	j.cfg = &cfg;
 	j.templates = templates;
 	j.subs = &subs;
+	j.html = html;
 	if (ex == 0 && rc == 0)
 		rc = digest_job_match(&matched, &j, now);
 	if (ex == 0 && rc == 0)
@@ -105,6 +106,8 @@ static int subscriber_digest(const struct cli_globals *g,
 	if (ex == 0 && rc == 0) {
 		if (mail)
 			fwrite(d.mail.data, 1, d.mail.len, stdout);
+		else if (html)
+			fwrite(d.html.data, 1, d.html.len, stdout);
 		else
 			fwrite(d.text.data, 1, d.text.len, stdout);
 	}
@@ -166,7 +169,7 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 		}
 	}
 	if (optind == argc - 1)
-		return subscriber_digest(g, argv[optind], mail);
+		return subscriber_digest(g, argv[optind], mail, html);
 	if (optind != argc)
 		return EX_USAGE;
 	ex = cli_config(&cfg, g);
@@ -203,7 +206,7 @@ int cmd_digest(const struct cli_globals *g, int argc, char **argv)
 					      : "mailing list";
 		req.rule_names = "all";
 		req.period_start = since ? since : first;
-		req.period_end = last > since ? last : (int64_t)time(NULL);
+		req.period_end = last > since ? last : cli_now(g);
 		req.items = items;
 		req.nr_items = n;
 		rc = digest_build(&data, st, &req);

@@ -54,12 +54,13 @@ static int batch_exit(const struct outbox_report *r)
 	return 0;
 }
 
-static int send_all(const struct config *cfg, struct store *st, bool all)
+static int send_all(const struct config *cfg, struct store *st, bool all,
+		    int64_t now)
 {
 	struct outbox_sender o;
 	struct outbox_report r;
 	struct mailer *m;
-	int64_t now = (int64_t)time(NULL), waiting = 0;
+	int64_t waiting = 0;
 	int rc;
 
 	if (all && store_outbox_retry_now(&waiting, st, now))
@@ -120,7 +121,8 @@ static int queue_digests(const struct cli_globals *g, const struct config *cfg,
 	j.cfg = cfg;
 	j.templates = templates;
 	j.subs = &subs;
-	rc = digest_job_tick(&matched, &queued, &j, (int64_t)time(NULL));
+	j.html = false;
+	rc = digest_job_tick(&matched, &queued, &j, cli_now(g));
 	if (rc)
 		ex = rc == ERR_TEMP ? EX_TEMPFAIL : EX_SOFTWARE;
 	else
@@ -169,7 +171,7 @@ int cmd_send(const struct cli_globals *g, int argc, char **argv)
 	if (ex == 0)
 		ex = queue_digests(g, &cfg, st);
 	if (ex == 0)
-		ex = send_all(&cfg, st, all);
+		ex = send_all(&cfg, st, all, cli_now(g));
 	outbox_unlock(lock);
 	store_close(st);
 	config_release(&cfg);

@@ -26,6 +26,7 @@
 #include "token.h"
 
 struct subs_run {
+	const struct cli_globals *g;
 	struct config cfg;
 	struct store *st;
 	struct maintainers *m;
@@ -92,7 +93,7 @@ static int subs_add(struct subs_run *run, const char *address,
 	struct rulefile *parsed = NULL;
 	struct buf text, errors = BUF_INIT;
 	char token[TOKEN_CHARS + 1];
-	int64_t now = (int64_t)time(NULL), id, rid;
+	int64_t now = cli_now(run->g), id, rid;
 	int ex = 0, rc;
 
 	if (!compose_address_valid(address)) {
@@ -188,7 +189,7 @@ static int subs_list(struct subs_run *run)
 
 static int subs_show(struct subs_run *run, const char *address)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = cli_now(run->g);
 	struct store_subscriber sub = STORE_SUBSCRIBER_INIT;
 	struct store_rulefile *h = NULL;
 	char when[32];
@@ -290,6 +291,7 @@ int cmd_subscribers(const struct cli_globals *g, int argc, char **argv)
 		return EX_USAGE;
 	}
 	memset(&run, 0, sizeof(run));
+	run.g = g;
 	ex = cli_config(&run.cfg, g);
 	if (ex == 0)
 		ex = cli_store(&run.st, g, &run.cfg, !strcmp(verb, "add"));

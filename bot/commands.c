@@ -797,6 +797,7 @@ static int do_preview(struct ctx *x, const struct command *cmd)
 	j.cfg = x->c->cfg;
 	j.templates = x->c->templates;
 	j.subs = NULL;
+	j.html = false;
 	rc = preview_compose(&made, &j, x->c->maintainers, rf, x->from, x->now);
 	if (rc) {
 		/* The store's trouble is the caller's; the rest is ours. */

@@ -344,7 +344,7 @@ static void on_outbox_timer(struct loop_timer *t, void *arg)
 static void on_digest_timer(struct loop_timer *t, void *arg)
 {
 	struct daemon *d = arg;
-	struct digest_job j = {d->st, &d->cfg, d->templates, &d->subs};
+	struct digest_job j = {d->st, &d->cfg, d->templates, &d->subs, false};
 	size_t matched = 0, queued = 0;
 	int rc;
 

@@ -57,6 +57,31 @@ static char *padded(const char *s, size_t width)
 }
 
 /*
+ * s laid out for a plain-text line where it starts at column col: wrapped
+ * at WRAP_WIDTH with further lines indented by hang (owned). The
+ * template's labels set col and hang (templates/digest.txt); in HTML,
+ * where the same values go, the breaks are white space like any other.
+ */
+static char *hanging(const char *s, size_t col, size_t hang)
+{
+	struct buf b = BUF_INIT;
+
+	if (wrap_hanging(&b, s, strlen(s), col, hang, WRAP_WIDTH))
+		BUG("digest: uncapped buffer refused text");
+	return buf_detach(&b, NULL);
+}
+
+/* tdata_set_str() of s laid out as hanging() does. */
+static void set_hanging(struct tdata *o, const char *key, const char *s,
+			size_t col, size_t hang)
+{
+	char *w = hanging(s, col, hang);
+
+	tdata_set_str(o, key, w);
+	free(w);
+}
+
+/*
  * A Message-ID as a URL path segment: what RFC 3986 does not allow
  * there unescaped ('/', '%', '?', '#', spaces, quotes, non-ASCII) is
  * percent-encoded, as lore does for ids holding '/'. Owned.
@@ -407,34 +432,40 @@ static void entry_to_data(struct tdata *entries, struct tdata *details,
 	char *indent = padded("", rule_width + 1 + DIGEST_STATUS_WIDTH);
 	char *seg;
 
+	/* "  RULE STATUS   subject": the text column starts here. */
+	size_t text_col = 2 + rule_width + 1 + DIGEST_STATUS_WIDTH + 1;
+	size_t status_col = wrap_columns(e->status, strlen(e->status)) + 2;
+	char *s;
+
 	tdata_set_str(o, "rule_col", col);
 	tdata_set_str(o, "status_col", status);
-	tdata_set_str(o, "subject", e->subject);
+	set_hanging(o, "subject", e->subject, text_col, text_col);
 	tdata_set_str(o, "indent", indent);
-	tdata_set_str(o, "summary", e->summary);
+	set_hanging(o, "summary", e->summary, text_col, text_col);
 	free(col);
 	free(status);
 	free(indent);
 
+	/* The labels' widths: "Author: ", "Supersedes: ", ... */
 	o = tdata_list_add_object(details);
 	tdata_set_str(o, "status", e->status);
-	tdata_set_str(o, "title", e->ser.title);
-	tdata_set_str(o, "subject", e->subject);
-	if (e->ser.author.name[0])
-		tdata_set_strf(o, "author", "%s <%s>", e->ser.author.name,
-			       e->ser.author.address);
-	else
-		tdata_set_str(o, "author", e->ser.author.address);
-	if (e->item->matched)
-		tdata_set_str(o, "matched", e->item->matched);
-	else
-		tdata_set_strf(o, "matched", "rule %s", e->item->rule);
+	set_hanging(o, "title", e->ser.title, status_col, status_col);
+	set_hanging(o, "subject", e->subject, 0, 2);
+	s = e->ser.author.name[0] ? xasprintf("%s <%s>", e->ser.author.name,
+					      e->ser.author.address)
+				  : xstrdup(e->ser.author.address);
+	set_hanging(o, "author", s, 8, 8);
+	free(s);
+	s = e->item->matched ? xstrdup(e->item->matched)
+			     : xasprintf("rule %s", e->item->rule);
+	set_hanging(o, "matched", s, 9, 9);
+	free(s);
 	if (e->supersedes)
-		tdata_set_str(o, "supersedes", e->supersedes);
+		set_hanging(o, "supersedes", e->supersedes, 12, 12);
 	if (e->missing)
-		tdata_set_str(o, "missing", e->missing);
+		set_hanging(o, "missing", e->missing, 9, 9);
 	if (e->activity)
-		tdata_set_str(o, "activity", e->activity);
+		set_hanging(o, "activity", e->activity, 10, 10);
 	seg = url_segment(e->message_id);
 	if (archive_url)
 		tdata_set_strf(o, "link", "%s/%s/", archive_url, seg);

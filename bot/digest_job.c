@@ -25,12 +25,14 @@ void digest_made_init(struct digest_made *d)
 	memset(d, 0, sizeof(*d));
 	buf_init(&d->mail, 0);
 	buf_init(&d->text, 0);
+	buf_init(&d->html, 0);
 }
 
 void digest_made_release(struct digest_made *d)
 {
 	buf_release(&d->mail);
 	buf_release(&d->text);
+	buf_release(&d->html);
 	free(d->message_id);
 	digest_made_init(d);
 }
@@ -387,7 +389,8 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	struct digest_request req;
 	struct compose_mail cm;
 	struct tdata *data = NULL;
-	struct buf html = BUF_INIT, names = BUF_INIT, id = BUF_INIT;
+	struct buf *html = &out->html;
+	struct buf names = BUF_INIT, id = BUF_INIT;
 	const struct config_list *list = NULL;
 	char token[TOKEN_CHARS + 1], list_id[96];
 	char *subject = NULL, *first_list_id = NULL;
@@ -492,8 +495,8 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	rc = digest_build(&data, j->st, &req);
 	if (rc == 0)
 		rc = digest_render(&out->text, j->templates, data, false);
-	if (rc == 0 && rf->digest.format != RULEFILE_FORMAT_TEXT)
-		rc = digest_render(&html, j->templates, data, true);
+	if (rc == 0 && (rf->digest.format != RULEFILE_FORMAT_TEXT || j->html))
+		rc = digest_render(html, j->templates, data, true);
 	if (rc)
 		goto out;
 	cut_body(&out->text, rf->digest.max_bytes ? rf->digest.max_bytes
@@ -528,8 +531,8 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	cm.text = out->text.data;
 	cm.text_len = out->text.len;
 	if (rf->digest.format != RULEFILE_FORMAT_TEXT) {
-		cm.html = html.data;
-		cm.html_len = html.len;
+		cm.html = html->data;
+		cm.html_len = html->len;
 	}
 	rc = compose_mail(&out->mail, &cm);
 out:
@@ -541,7 +544,6 @@ out:
 	free(items);
 	free(picks);
 	store_matches_free(act, nr_act);
-	buf_release(&html);
 	buf_release(&names);
 	buf_release(&id);
 	return rc;

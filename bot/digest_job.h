@@ -37,12 +37,16 @@ struct digest_job {
 	const struct config *cfg;	 /* borrowed */
 	const struct tpl_dir *templates; /* borrowed */
 	struct subscriptions *subs;	 /* borrowed */
+	bool html; /* render the HTML even when the rules want text only
+		      (`patchletter digest --html ADDRESS`) */
 };
 
 /* What one subscriber's digest came to. */
 struct digest_made {
 	struct buf mail;   /* the whole mail, RFC 5322 with CRLF */
 	struct buf text;   /* its plain-text body */
+	struct buf html;   /* its HTML body, when the rules or the job
+			      want one; else empty */
 	char *message_id;  /* owned: the mail's, without <> */
 	size_t series;	   /* series listed */
 	size_t versions;   /* of them new versions */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "cli.h"
 #include "log.h"
@@ -40,6 +41,30 @@ static void usage(FILE *f)
 	fprintf(f, "\n'patchletter COMMAND --help' tells more about each.\n");
 }
 
+/*
+ * PATCHLETTER_NOW, for the tests: seconds since the epoch, or
+ * "YYYY-MM-DDTHH:MM:SSZ" (UTC). Sets *out; -1 when it is neither.
+ */
+static int parse_now(int64_t *out, const char *s)
+{
+	struct tm tm;
+	const char *end;
+	char *e;
+	long long v;
+
+	v = strtoll(s, &e, 10);
+	if (e != s && !*e && v > 0) {
+		*out = (int64_t)v;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return -1;
+	*out = (int64_t)timegm(&tm);
+	return *out > 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -51,9 +76,17 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	struct cli_globals g = {NULL, false, NULL, NULL, 0};
+	struct cli_globals g = {NULL, false, NULL, NULL, 0, 0};
 	const struct cli_command *c;
+	const char *now = getenv("PATCHLETTER_NOW");
 	int opt;
+
+	if (now && *now && parse_now(&g.now, now)) {
+		fprintf(stderr, "patchletter: PATCHLETTER_NOW='%s' is neither "
+				"seconds since 1970 nor YYYY-MM-DDTHH:MM:SSZ\n",
+			now);
+		return EX_USAGE;
+	}
 
 	/* '+': stop at the subcommand; its options are its own. */
 	while ((opt = getopt_long(argc, argv, "+c:s:T:vh", opts, NULL)) != -1) {

@@ -335,6 +335,46 @@ int wrap_text(struct buf *out, const char *text, size_t len, unsigned width)
 	return 0;
 }
 
+int wrap_hanging(struct buf *out, const char *s, size_t len, size_t first_col,
+		 size_t hang, unsigned width)
+{
+	size_t i = 0, col = first_col, start, end, after, k;
+	bool line_empty = true;
+
+	if (!width)
+		width = WRAP_WIDTH;
+	if (columns_from(s, len, first_col) <= (size_t)width + WRAP_SLACK)
+		return buf_try_add(out, s, len) ? ERR_LIMIT : 0;
+	while (i < len) {
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		start = i;
+		end = word_end(s, i, len);
+		after = columns_from(s + start, end - start,
+				     col + (line_empty ? 0 : 1));
+		if (!line_empty && after > width) {
+			if (buf_try_addch(out, '\n'))
+				return ERR_LIMIT;
+			for (k = 0; k < hang; k++)
+				if (buf_try_addch(out, ' '))
+					return ERR_LIMIT;
+			col = hang;
+			line_empty = true;
+			after = columns_from(s + start, end - start, col);
+		}
+		if (!line_empty && buf_try_addch(out, ' '))
+			return ERR_LIMIT;
+		if (buf_try_add(out, s + start, end - start))
+			return ERR_LIMIT;
+		col = after;
+		line_empty = false;
+		i = end;
+	}
+	return 0;
+}
+
 size_t wrap_cut_point(const char *text, size_t len, size_t max_lines,
 		      size_t max_bytes)
 {

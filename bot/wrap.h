@@ -62,6 +62,20 @@ int wrap_text(struct buf *out, const char *text, size_t len,
 	      unsigned width) WARN_UNUSED;
 
 /*
+ * Append s[0..len), one line of prose (a subject, "Name, 3/3 patches;
+ * supersedes ..."), to out as it reads when it starts at column first_col
+ * of a line whose start the caller wrote: as it is when it ends within
+ * width + WRAP_SLACK columns, as wrap_text() keeps lines; otherwise
+ * broken at spaces to fit width columns (0: WRAP_WIDTH), each further
+ * line indented by hang spaces so that it starts under the first (a
+ * hanging indent). Runs of spaces become one; a word wider than the room
+ * gets a line of its own; no newline ends the result. Returns 0 or
+ * ERR_LIMIT (out's cap).
+ */
+int wrap_hanging(struct buf *out, const char *s, size_t len, size_t first_col,
+		 size_t hang, unsigned width) WARN_UNUSED;
+
+/*
  * How many bytes of text to keep so that at most max_lines lines and at
  * most max_bytes bytes remain, cut after a newline (0: no such limit).
  * Returns len when nothing needs cutting.

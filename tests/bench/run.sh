@@ -52,6 +52,8 @@ fi
 
 echo "== send: the outbox to a local SMTP server (BENCH_SEND_MAILS=${BENCH_SEND_MAILS:-10000})"
 bash "$top/tests/bench/send_bench.sh" "$O"
+echo "== digests: ${BENCH_DIGEST_SUBSCRIBERS:-10000} subscribers, ${BENCH_DIGEST_MAILS:-2000} mails of list traffic: match, render, queue, send (median of ${BENCH_DIGEST_RUNS:-3})"
+bash "$top/tests/bench/digest_bench.sh" "$O"
 sh "$top/tests/bench/parse.sh" "$O"
 
 echo "== archives: backfill linux-sparse and a generated archive of BENCH_ARCHIVE_MESSAGES=${BENCH_ARCHIVE_MESSAGES:-100000}, beside public-inbox-index"

@@ -515,6 +515,56 @@ static void test_corpus(void **state)
 	buf_release(&b);
 }
 
+/*
+ * wrap_hanging(): one line of prose from a column, further lines under
+ * it. Width 20 (and 6 columns of slack) so that the breaks can be
+ * counted by hand.
+ */
+static void test_hanging(void **state)
+{
+	static const struct {
+		const char *what;
+		size_t col, hang;
+		const char *in, *out;
+	} cases[] = {
+		{"ends at column 26, within the slack: kept", 4, 4,
+		 "abc def ghi jkl mno pq", "abc def ghi jkl mno pq"},
+		{"ends at 27: wrapped at 20, under the first line", 4, 4,
+		 "abc def ghi jkl mno pqr", "abc def ghi jkl\n    mno pqr"},
+		{"a word wider than the room: a line of its own", 10, 2,
+		 "short averyveryverylongword end",
+		 "short\n  averyveryverylongword\n  end"},
+		{"runs of spaces become one", 0, 2,
+		 "aaaa  bbbb cccc dddd eeee ffff",
+		 "aaaa bbbb cccc dddd\n  eeee ffff"},
+		{"columns, not bytes", 0, 3,
+		 "Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m, 2/2 patches; supersedes",
+		 "Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m, 2/2\n   patches;\n"
+		 "   supersedes"},
+	};
+	struct buf out = BUF_INIT, small;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_reset(&out);
+		assert_int_equal(wrap_hanging(&out, cases[i].in,
+					      strlen(cases[i].in), cases[i].col,
+					      cases[i].hang, 20),
+				 0);
+		if (strcmp(out.data, cases[i].out))
+			print_error("case \"%s\"\n", cases[i].what);
+		assert_string_equal(out.data, cases[i].out);
+	}
+	buf_release(&out);
+	/* A capped buffer says so rather than growing. */
+	buf_init(&small, 8);
+	assert_int_equal(wrap_hanging(&small, cases[1].in, strlen(cases[1].in),
+				      4, 4, 20),
+			 ERR_LIMIT);
+	buf_release(&small);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_out_cap),
 		cmocka_unit_test(test_cut),
 		cmocka_unit_test(test_corpus),
+		cmocka_unit_test(test_hanging),
 	};
 
 	return cmocka_run_group_tests_name("wrap", tests, NULL, NULL);
