@@ -41,6 +41,8 @@
 /* The digest timer's period, and its delay after new mail. */
 #define DIGEST_TICK_MS (60 * 1000)
 #define DIGEST_AFTER_MAIL_MS 1000
+/* How often the store is asked whether the subscriptions changed. */
+#define SUBSCRIPTIONS_CHECK_MS 5000
 /* The outbox is looked at no later than this after its last round. */
 #define OUTBOX_IDLE_MS (5 * 60 * 1000)
 
@@ -82,6 +84,10 @@ struct daemon {
 	struct subscriptions subs;
 	struct loop_timer digest_timer;
 	struct commands commands; /* mail to the bot's address */
+	int64_t subs_generation;  /* the store's, when subs was loaded */
+	struct loop_timer subs_timer; /* checks it */
+	char maint_print[MAINTAINERS_FINGERPRINT_BYTES]; /* at the load */
+	struct loop_timer maint_timer; /* maintainers.reload-interval */
 	unsigned batch_commands;  /* handled in the IMAP batch in flight */
 
 	struct mailer *mailer; /* NULL: no smtp section, nothing is sent */
@@ -112,14 +118,45 @@ static void daemon_ready(struct daemon *d, const char *why)
 static void reload_subscriptions(struct daemon *d)
 {
 	struct subscriptions subs = SUBSCRIPTIONS_INIT;
+	int64_t gen;
 
-	if (subscriptions_load(&subs, d->st, &d->cfg, d->maintainers)) {
+	if (store_subscriptions_generation(&gen, d->st) ||
+	    subscriptions_load(&subs, d->st, &d->cfg, d->maintainers)) {
 		log_warnx("run: subscriptions not reloaded; tried again at "
-			  "the next change or reload");
+			  "the next tick");
 		return;
 	}
 	subscriptions_release(&d->subs);
 	d->subs = subs;
+	d->subs_generation = gen;
+	log_info("run: %zu subscriptions in force", d->subs.nr);
+}
+
+/*
+ * Reload the subscriptions when the store says they changed: a command,
+ * or `patchletter subscribers` run beside the daemon.
+ */
+static void reload_subscriptions_if_changed(struct daemon *d)
+{
+	int64_t gen;
+
+	if (store_subscriptions_generation(&gen, d->st) == 0 &&
+	    gen != d->subs_generation) {
+		reload_subscriptions(d);
+		/* A new subscriber's first digest need not wait a minute. */
+		loop_timer_arm(d->loop, &d->digest_timer,
+			       DIGEST_AFTER_MAIL_MS);
+	}
+}
+
+/* One indexed read every few seconds: cheap, and changes act quickly. */
+static void on_subs_timer(struct loop_timer *t, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)t;
+	reload_subscriptions_if_changed(d);
+	loop_timer_arm(d->loop, &d->subs_timer, SUBSCRIPTIONS_CHECK_MS);
 }
 
 /* --- the ingest sink of the IMAP sources --------------------------------- */
@@ -189,7 +226,7 @@ static int sink_commit(void *arg, const char *source, const char *cursor)
 	if (rc == 0 && d->commands.changed) {
 		/* A subscription changed: match with the rules now in force. */
 		d->commands.changed = false;
-		reload_subscriptions(d);
+		reload_subscriptions_if_changed(d);
 	}
 	/* Replies to commands go out at once, not at the next round. */
 	if (rc == 0 && d->batch_commands && d->mailer)
@@ -368,6 +405,8 @@ struct subscriber_side {
 	struct tpl_dir *templates;
 	struct maintainers *maintainers;
 	struct subscriptions subs;
+	int64_t generation; /* store_subscriptions_generation() before */
+	char maint_print[MAINTAINERS_FINGERPRINT_BYTES]; /* ditto */
 };
 
 static void subscriber_side_release(struct subscriber_side *x)
@@ -400,6 +439,9 @@ static int subscriber_side_load(struct subscriber_side *out, struct daemon *d,
 		goto out;
 	}
 	buf_reset(&errors);
+	/* Before the load: a change while loading is seen at the next look. */
+	if (maintainers_source_fingerprint(out->maint_print, &cfg->maintainers))
+		out->maint_print[0] = '\0';
 	rc = maintainers_source_load(&out->maintainers, NULL, &cfg->maintainers,
 				     &errors);
 	if (rc == ERR_NOTFOUND)
@@ -408,7 +450,11 @@ static int subscriber_side_load(struct subscriber_side *out, struct daemon *d,
 		log_warnx("run: MAINTAINERS: %s", errors.data);
 		goto out;
 	}
-	rc = subscriptions_load(&out->subs, d->st, cfg, out->maintainers);
+	/* Read first: a change while loading is then seen at the next tick. */
+	rc = store_subscriptions_generation(&out->generation, d->st);
+	if (rc == 0)
+		rc = subscriptions_load(&out->subs, d->st, cfg,
+					out->maintainers);
 out:
 	if (rc)
 		subscriber_side_release(out);
@@ -428,6 +474,8 @@ static void subscriber_side_swap(struct daemon *d, struct subscriber_side *x)
 	x->subs = (struct subscriptions)SUBSCRIPTIONS_INIT;
 	x->maintainers = NULL;
 	x->templates = NULL;
+	d->subs_generation = x->generation;
+	memcpy(d->maint_print, x->maint_print, sizeof(d->maint_print));
 	d->commands = (struct commands){.st = d->st,
 					.cfg = &d->cfg,
 					.templates = d->templates,
@@ -442,6 +490,29 @@ static int load_subscriber_side(struct daemon *d)
 		return ERR_PERM;
 	subscriber_side_swap(d, &x);
 	return 0;
+}
+
+/*
+ * maintainers.reload-interval: when the MAINTAINERS file changed or the
+ * git ref moved, load it again, and the rules with it (their sections
+ * are checked and indexed against it). A failed load keeps the old one.
+ */
+static void on_maint_timer(struct loop_timer *t, void *arg)
+{
+	struct daemon *d = arg;
+	char now[MAINTAINERS_FINGERPRINT_BYTES];
+
+	(void)t;
+	if (maintainers_source_fingerprint(now, &d->cfg.maintainers) == 0 &&
+	    strcmp(now, d->maint_print)) {
+		if (load_subscriber_side(d))
+			log_warnx("run: MAINTAINERS changed but did not load; "
+				  "the old one stays");
+		else
+			log_info("run: MAINTAINERS reloaded (%s)", now);
+	}
+	loop_timer_arm(d->loop, &d->maint_timer,
+		       (int64_t)d->cfg.maintainers.reload_secs * 1000);
 }
 
 static void stop_sources(struct daemon *d);
@@ -622,6 +693,7 @@ static void stop_sources(struct daemon *d)
 	d->archives = NULL;
 	d->nr_imaps = d->nr_archives = 0;
 	loop_timer_stop(&d->outbox_timer);
+	loop_timer_stop(&d->maint_timer);
 	mailer_free(d->mailer);
 	d->mailer = NULL;
 }
@@ -648,6 +720,11 @@ static int start_sources(struct daemon *d)
 {
 	int rc;
 
+	if ((d->cfg.maintainers.file || d->cfg.maintainers.git) &&
+	    d->cfg.maintainers.reload_secs)
+		loop_timer_arm(d->loop, &d->maint_timer,
+			       (int64_t)d->cfg.maintainers.reload_secs * 1000);
+
 	rc = start_mailer(d);
 	if (rc == 0)
 		rc = start_imaps(d);
@@ -662,6 +739,7 @@ static void daemon_release(struct daemon *d)
 	if (d->st)
 		ingest_abort(&d->ing);
 	loop_timer_stop(&d->digest_timer);
+	loop_timer_stop(&d->subs_timer);
 	subscriptions_release(&d->subs);
 	maintainers_free(d->maintainers);
 	tpl_dir_free(d->templates);
@@ -703,6 +781,9 @@ int daemon_run(const struct cli_globals *g)
 	loop_timer_init(&d.outbox_timer, on_outbox_timer, &d);
 	loop_timer_init(&d.digest_timer, on_digest_timer, &d);
 	loop_timer_arm(d.loop, &d.digest_timer, DIGEST_AFTER_MAIL_MS);
+	loop_timer_init(&d.maint_timer, on_maint_timer, &d);
+	loop_timer_init(&d.subs_timer, on_subs_timer, &d);
+	loop_timer_arm(d.loop, &d.subs_timer, SUBSCRIPTIONS_CHECK_MS);
 	if (start_sources(&d)) {
 		ex = EX_CONFIG;
 		goto out;

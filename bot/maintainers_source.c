@@ -139,3 +139,32 @@ int maintainers_source_load(struct maintainers **out, const char *file,
 	/* A missing ref or file was reported; it is not "none configured". */
 	return rc == ERR_NOTFOUND ? ERR_FAIL : rc;
 }
+
+int maintainers_source_fingerprint(char out[MAINTAINERS_FINGERPRINT_BYTES],
+				   const struct config_maintainers *cfg)
+{
+	struct maintainers_git *g = NULL;
+	char head[41];
+	struct stat st;
+	int rc;
+
+	out[0] = '\0';
+	if (cfg && cfg->file) {
+		if (stat(cfg->file, &st) < 0)
+			return ERR_NOTFOUND;
+		snprintf(out, MAINTAINERS_FINGERPRINT_BYTES,
+			 "file %llu %lld %lld.%09ld", (unsigned long long)st.st_ino,
+			 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec);
+		return 0;
+	}
+	if (!cfg || !cfg->git)
+		return ERR_NOTFOUND;
+	rc = maintainers_git_open(&g, cfg->git, cfg->ref ? cfg->ref : "HEAD");
+	if (rc == 0)
+		rc = maintainers_git_head(head, g);
+	maintainers_git_free(g);
+	if (rc == 0)
+		snprintf(out, MAINTAINERS_FINGERPRINT_BYTES, "git %s", head);
+	return rc;
+}

@@ -23,4 +23,15 @@ int maintainers_source_load(struct maintainers **out, const char *file,
 			    const struct config_maintainers *cfg,
 			    struct buf *errors);
 
+/*
+ * What tells whether cfg's MAINTAINERS changed since a load, cheaply: the
+ * file's inode, size and modification time, or the commit the git ref
+ * names. Into out (NUL-terminated). 0, ERR_NOTFOUND when none is
+ * configured or the file is missing (not reported), or the git error
+ * (reported). Two equal fingerprints: no need to load again.
+ */
+#define MAINTAINERS_FINGERPRINT_BYTES 96
+int maintainers_source_fingerprint(char out[MAINTAINERS_FINGERPRINT_BYTES],
+				   const struct config_maintainers *cfg);
+
 #endif

@@ -349,6 +349,43 @@ static const char schema_v6[] =
 	") WITHOUT ROWID;\n"
 	"PRAGMA user_version = 6;\n";
 
+/*
+ * Version 7: a number that grows with every change to the rules in force
+ * (a subscriber added, removed, paused or resumed; a rule file added,
+ * confirmed, superseded or removed), kept by triggers so that no writer
+ * can forget it: the daemon compares it at each tick and rebuilds its
+ * match index when it moved, so that `patchletter subscribers remove`
+ * run beside it takes effect without a reload.
+ */
+static const char schema_v7[] =
+	"CREATE TABLE subscriptions_generation (\n"
+	"	id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+	"	n INTEGER NOT NULL\n"
+	");\n"
+	"INSERT INTO subscriptions_generation (id, n) VALUES (1, 0);\n"
+	"CREATE TRIGGER subscribers_added AFTER INSERT ON subscribers BEGIN\n"
+	"	UPDATE subscriptions_generation SET n = n + 1 WHERE id = 1;\n"
+	"END;\n"
+	"CREATE TRIGGER subscribers_removed AFTER DELETE ON subscribers BEGIN\n"
+	"	UPDATE subscriptions_generation SET n = n + 1 WHERE id = 1;\n"
+	"END;\n"
+	"CREATE TRIGGER subscribers_status AFTER UPDATE OF status ON "
+	"subscribers\n"
+	"	WHEN OLD.status IS NOT NEW.status BEGIN\n"
+	"	UPDATE subscriptions_generation SET n = n + 1 WHERE id = 1;\n"
+	"END;\n"
+	"CREATE TRIGGER rulefiles_added AFTER INSERT ON rulefiles BEGIN\n"
+	"	UPDATE subscriptions_generation SET n = n + 1 WHERE id = 1;\n"
+	"END;\n"
+	"CREATE TRIGGER rulefiles_removed AFTER DELETE ON rulefiles BEGIN\n"
+	"	UPDATE subscriptions_generation SET n = n + 1 WHERE id = 1;\n"
+	"END;\n"
+	"CREATE TRIGGER rulefiles_state AFTER UPDATE OF state ON rulefiles\n"
+	"	WHEN OLD.state IS NOT NEW.state BEGIN\n"
+	"	UPDATE subscriptions_generation SET n = n + 1 WHERE id = 1;\n"
+	"END;\n"
+	"PRAGMA user_version = 7;\n";
+
 struct migration {
 	int version; /* user_version after the step */
 	const char *sql;
@@ -361,6 +398,7 @@ static const struct migration migrations[] = {
 	{4, schema_v4},
 	{5, schema_v5},
 	{6, schema_v6},
+	{7, schema_v7},
 };
 
 int store_schema_version(void)
@@ -531,6 +569,8 @@ static const char *const stmt_sql[STMT_CORE__END] = {
 	/* limits.subscribers counts them all; a covering index makes it
 	 * a scan of the smallest index, on purpose (stmt_may_scan()). */
 	[STMT_SUBSCRIBERS_COUNT] = "SELECT count(*) FROM subscribers",
+	[STMT_SUBSCRIPTIONS_GENERATION] =
+		"SELECT n FROM subscriptions_generation WHERE id = 1",
 	/*
 	 * A pending subscriber created before ?1 whose proposals all
 	 * expired at ?2: a subscription never confirmed. Its rule files go
@@ -2128,6 +2168,27 @@ int store_subscribers_count(int64_t *out, struct store *s)
 		rc = 0;
 	} else {
 		rc = store_fail(s, rc, "%s: count subscribers", s->path);
+	}
+	stmt_done(st);
+	return rc;
+}
+
+int store_subscriptions_generation(int64_t *out, struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = 0;
+	rc = stmt_get(&st, s, STMT_SUBSCRIPTIONS_GENERATION);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail(s, rc, "%s: the subscriptions' generation",
+				s->path);
 	}
 	stmt_done(st);
 	return rc;

@@ -725,6 +725,13 @@ int store_subscriber_by_token(struct store_subscriber *out, struct store *s,
 /* How many subscribers there are, pending and paused ones included. */
 int store_subscribers_count(int64_t *out, struct store *s) WARN_UNUSED;
 /*
+ * A number that changes whenever the rules in force may have (triggers
+ * in the store keep it: a subscriber added, removed or whose status
+ * changed; a rule file added, removed or whose state changed). A holder
+ * of loaded subscriptions reloads them when it moved. 0 or an error.
+ */
+int store_subscriptions_generation(int64_t *out, struct store *s) WARN_UNUSED;
+/*
  * Forget the subscriptions never confirmed: pending subscribers created
  * before created_before none of whose proposed rule files is still
  * waiting at now (token_expires after now), with their rule files.

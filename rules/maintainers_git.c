@@ -169,6 +169,20 @@ int maintainers_git_moved(struct maintainers_git *g)
 	return rc;
 }
 
+int maintainers_git_head(char out[GIT_OID_HEXSZ + 1],
+			 struct maintainers_git *g)
+{
+	git_commit *commit = NULL;
+	int rc = resolve(&commit, g);
+
+	out[0] = '\0';
+	if (rc)
+		return rc;
+	git_oid_tostr(out, GIT_OID_HEXSZ + 1, git_commit_id(commit));
+	git_commit_free(commit);
+	return 0;
+}
+
 const char *maintainers_git_commit(const struct maintainers_git *g)
 {
 	return g->hex;

@@ -42,6 +42,12 @@ int maintainers_git_load(struct maintainers **out, struct maintainers_git *g,
  */
 int maintainers_git_moved(struct maintainers_git *g);
 
+/*
+ * The hex id of the commit ref names now, in out (41 bytes), without
+ * loading anything. 0, ERR_NOTFOUND (the ref is gone) or ERR_FAIL.
+ */
+int maintainers_git_head(char out[41], struct maintainers_git *g);
+
 /* Hex id of the commit last loaded ("" before the first load; borrowed). */
 const char *maintainers_git_commit(const struct maintainers_git *g);
 

@@ -113,6 +113,31 @@ check "the digest: auto-generated, unsubscribable, the list's, v2 and not v1" \
 	"auto-generated | True | True | True | False" "$got"
 ok "... with the b4 line for v2" grep -q "b4 am $v2" "$mail"
 
+# The operator's command line beside the running daemon: no reload needed.
+cp "$D/alice.rules" "$D/bob.rules"
+ok "the operator subscribes bob while the daemon runs" \
+	pl subscribers add bob@example.org "$D/bob.rules"
+ok "... and bob's first digest follows, without a reload" \
+	wait_for 30 received_some bob@example.org
+
+# systemctl reload: SIGHUP re-reads the configuration. One with an error
+# changes nothing; a good one restarts the sources, which go on.
+cp "$D/patchletter.conf" "$D/good.conf"
+printf 'bot {\n\tcolour = blue\n}\n' >>"$D/patchletter.conf"
+kill -HUP "$DAEMON"
+ok "SIGHUP with a broken configuration: said, and the old one kept" \
+	wait_for 10 grep -q "reload: the configuration has errors" "$D/run.log"
+ok "... the daemon still runs" kill -0 "$DAEMON"
+cp "$D/good.conf" "$D/patchletter.conf"
+kill -HUP "$DAEMON"
+ok "SIGHUP with a good one: reloaded, the sources restarted" \
+	wait_for 10 grep -q "run: reloaded the configuration" "$D/run.log"
+printf 'From: Ada <ada@example.com>\nTo: kvm@vger.kernel.org\nList-Id: <kvm.vger.kernel.org>\nSubject: [PATCH] after the reload\nMessage-ID: <after.reload@example.com>\nDate: %s\n\nhi\n' "$(date -R)" |
+	imapc "$D/dc" append-file INBOX
+wait_for 20 stored_is "$((n + 1))"
+check "... and mail appended after the reload is stored" "$((n + 1))" "$(stored)"
+n=$((n + 1))
+
 kill -TERM "$DAEMON"
 wait "$DAEMON"
 check "SIGTERM stops the daemon with exit 0" 0 $?

@@ -413,7 +413,7 @@ ok "... the daemon reloads: RELOADING=1, then READY=1 again" \
 	wait_for 20 notified_at_least READY=1 2
 check "... once" 1 "$(notified RELOADING=1)"
 ok "... with alice's subscription" \
-	grep -q 'run: reloaded .* and 1 subscriptions$' "$D/run.log"
+	grep -q 'run: reloaded .* and 1 subscriptions;' "$D/run.log"
 
 n=$(grep -c '^From mboxrd@z' "$D/list.mbox")
 imapc "$D/dc" append-mbox INBOX "$D/list.mbox"

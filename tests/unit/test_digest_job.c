@@ -190,7 +190,7 @@ static void post(struct fixture *f, int64_t when, const char *source,
 static char *digest_at(struct fixture *f, int64_t now)
 {
 	struct subscriptions subs = SUBSCRIPTIONS_INIT;
-	struct digest_job j = {f->st, &f->cfg, f->templates, &subs};
+	struct digest_job j = {f->st, &f->cfg, f->templates, &subs, false};
 	struct store_outbox o = STORE_OUTBOX_INIT;
 	size_t matched, queued;
 	char *mail;
@@ -304,7 +304,7 @@ static void test_range_after_quiet_day(void **state)
 {
 	struct fixture *f = *state;
 	struct subscriptions subs = SUBSCRIPTIONS_INIT;
-	struct digest_job j = {f->st, &f->cfg, f->templates, &subs};
+	struct digest_job j = {f->st, &f->cfg, f->templates, &subs, false};
 	size_t matched, queued;
 	char *d;
 

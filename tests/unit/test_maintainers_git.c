@@ -123,7 +123,7 @@ static void test_load_and_follow_the_ref(void **state)
 	struct maintainers_git *g;
 	struct maintainers *m;
 	struct buf errors = BUF_INIT;
-	char loaded[64];
+	char loaded[64], head[41];
 
 	commit(r, first, "first");
 	assert_int_equal(maintainers_git_open(&g, r->dir, "refs/heads/main"),
@@ -141,16 +141,21 @@ static void test_load_and_follow_the_ref(void **state)
 	assert_string_equal(first_section(m, "tools/dir/b.c"), "DIR SECTION");
 	assert_string_equal(first_section(m, "tools/dirt.c"), "THE REST");
 	assert_int_equal(maintainers_git_moved(g), 0);
+	assert_int_equal(maintainers_git_head(head, g), 0);
+	assert_string_equal(head, loaded);
 	maintainers_free(m);
 
 	/* The ref moves: the caller is told, and the reload sees it. */
 	commit(r, second, "second");
 	assert_int_equal(maintainers_git_moved(g), 1);
+	assert_int_equal(maintainers_git_head(head, g), 0);
+	assert_string_not_equal(head, loaded); /* without loading */
 	assert_int_equal(maintainers_git_load(&m, g, &errors), 0);
 	assert_string_not_equal(maintainers_git_commit(g), loaded);
 	assert_int_equal(maintainers_count(m), 1);
 	assert_string_equal(first_section(m, "tools/x.c"), "NEW SECTION");
 	assert_int_equal(maintainers_git_moved(g), 0);
+	assert_string_equal(maintainers_git_commit(g), head);
 	maintainers_free(m);
 	maintainers_git_free(g);
 	buf_release(&errors);

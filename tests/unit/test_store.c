@@ -1195,6 +1195,61 @@ static void test_rulefiles(void **state)
 	store_close(s);
 }
 
+/* The generation moves with the rules in force, and only with them. */
+static void test_subscriptions_generation(void **state)
+{
+	struct fixture *f = *state;
+	struct store_rulefile rf = STORE_RULEFILE_INIT;
+	static const char text[] = "rule kvm {}\n";
+	struct store *s;
+	int64_t g0, g, sub, r1, r2;
+
+	s = open_ok(f->db, STORE_CREATE);
+	assert_int_equal(store_subscriptions_generation(&g0, s), 0);
+	assert_int_equal(store_subscriber_add(&sub, s, "g@example.org",
+					      SUBSCRIBER_PENDING, 1),
+			 0);
+	assert_int_equal(store_subscriptions_generation(&g, s), 0);
+	assert_true(g > g0);
+	/* A proposal counts (it is cheap to be safe), its activation too. */
+	rf.subscriber = sub;
+	rf.text = (char *)text;
+	rf.text_len = sizeof(text) - 1;
+	rf.created = 2;
+	rf.state = RULEFILE_PROPOSED;
+	rf.token_hash = (char *)"beef";
+	rf.token_expires = 100;
+	g0 = g;
+	assert_int_equal(store_rulefile_add(&r1, s, &rf), 0);
+	assert_int_equal(store_subscriptions_generation(&g, s), 0);
+	assert_true(g > g0);
+	g0 = g;
+	assert_int_equal(store_rulefile_activate(s, r1), 0);
+	assert_int_equal(store_subscriptions_generation(&g, s), 0);
+	assert_true(g > g0);
+	g0 = g;
+	assert_int_equal(store_subscriber_set_status(s, sub, SUBSCRIBER_PAUSED),
+			 0);
+	assert_int_equal(store_subscriptions_generation(&g, s), 0);
+	assert_true(g > g0);
+	/* A digest sent or a token set changes no rule. */
+	g0 = g;
+	assert_int_equal(store_subscriber_set_last_digest(s, sub, 50), 0);
+	assert_int_equal(store_subscriptions_generation(&g, s), 0);
+	assert_int_equal(g, g0);
+	/* A rolled-back change leaves it where it was. */
+	assert_int_equal(store_begin(s), 0);
+	rf.token_hash = (char *)"cafe";
+	assert_int_equal(store_rulefile_add(&r2, s, &rf), 0);
+	store_rollback(s);
+	assert_int_equal(store_subscriptions_generation(&g, s), 0);
+	assert_int_equal(g, g0);
+	assert_int_equal(store_subscriber_delete(s, sub), 0);
+	assert_int_equal(store_subscriptions_generation(&g, s), 0);
+	assert_true(g > g0);
+	store_close(s);
+}
+
 static void test_outbox(void **state)
 {
 	struct fixture *f = *state;
@@ -1534,6 +1589,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_subscribers, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_subscriptions_generation,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rulefiles, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
