@@ -2153,13 +2153,15 @@ int store_subscribers_all(struct store_ids *out, struct store *s)
 	return rc;
 }
 
-int store_subscribers_count(int64_t *out, struct store *s)
+/* A statement whose one row holds one number, into out; what: for errors. */
+static int stmt_one_int64(int64_t *out, struct store *s, enum stmt id,
+			  const char *what)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	*out = 0;
-	rc = stmt_get(&st, s, STMT_SUBSCRIBERS_COUNT);
+	rc = stmt_get(&st, s, id);
 	if (rc)
 		return rc;
 	rc = sqlite3_step(st);
@@ -2167,31 +2169,22 @@ int store_subscribers_count(int64_t *out, struct store *s)
 		*out = sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else {
-		rc = store_fail(s, rc, "%s: count subscribers", s->path);
+		rc = store_fail(s, rc, "%s: %s", s->path, what);
 	}
 	stmt_done(st);
 	return rc;
 }
 
+int store_subscribers_count(int64_t *out, struct store *s)
+{
+	return stmt_one_int64(out, s, STMT_SUBSCRIBERS_COUNT,
+			      "count subscribers");
+}
+
 int store_subscriptions_generation(int64_t *out, struct store *s)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	*out = 0;
-	rc = stmt_get(&st, s, STMT_SUBSCRIPTIONS_GENERATION);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else {
-		rc = store_fail(s, rc, "%s: the subscriptions' generation",
-				s->path);
-	}
-	stmt_done(st);
-	return rc;
+	return stmt_one_int64(out, s, STMT_SUBSCRIPTIONS_GENERATION,
+			      "the subscriptions' generation");
 }
 
 int store_subscribers_expire(int64_t *count_out, struct store *s,

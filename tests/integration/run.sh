@@ -17,9 +17,11 @@ passed=0 failed=0
 for t in "$top"/tests/integration/t[0-9]*.sh; do
 	[ -f "$t" ] || continue
 	echo "# $(basename "$t")"
+	t0=$(date +%s)
 	out=$(bash "$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	echo "# $(basename "$t"): $(($(date +%s) - t0)) s"
 	line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
 	p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
 	f=$(echo "$line" | sed -n 's/.*, \([0-9]*\) failed$/\1/p')
