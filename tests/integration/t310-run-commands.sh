@@ -11,6 +11,7 @@
 
 need_dovecot
 need_smtpd
+need_cmd sqlite3
 
 D=$(tmpdir)
 mkdir -p "$D/dc" "$D/smtp" "$D/state"
@@ -209,6 +210,39 @@ ok "another sender is answered meanwhile" \
 ok "the storm's commands are all read" \
 	wait_for 30 bash -c "test \$(grep -c 'from storm@example.com: dropped: 6 commands an hour reached' '$D/run.log') -eq 14"
 check "... four replies to the storm, no more" 4 "$(pick --to storm@example.com --count)"
+
+# --- SIGKILL while commands are handled and answered -------------------------
+# Ten people ask for help at once; the daemon is killed as the first
+# answers arrive, and started again. Every one is answered; a command is
+# never handled twice (its replies and the mailbox's cursor move in one
+# transaction), and only SMTP's own window (the server took a reply, the
+# outbox had not marked it sent) can send one reply again, once per kill.
+for i in $(seq 1 10); do
+	mail "kill$i@example.net" help </dev/null
+done
+wait_for 30 bash -c "ls '$S/received/new' | xargs -r grep -l '^X-RcptTo: kill' 2>/dev/null | grep -q ."
+kill -KILL "$DAEMON"
+wait "$DAEMON" 2>/dev/null
+answered_all() {
+	local i
+	for i in $(seq 1 10); do
+		count_is 1 --to "kill$i@example.net" || return 1
+	done
+}
+start_daemon
+ok "after a SIGKILL among ten commands, every one is answered" \
+	wait_for 30 answered_all
+total=0
+for i in $(seq 1 10); do
+	total=$((total + $(pick --to "kill$i@example.net" --count)))
+done
+ok "... and at most one reply twice ($total replies for 10)" \
+	test "$total" -le 11
+# What was committed: one reply queued per command, whatever the log says
+# of a handling a kill rolled back.
+n_handled=$(sqlite3 "$D/state/patchletter.db" \
+	"SELECT count(*) FROM outbox WHERE recipient LIKE 'kill%@example.net'")
+check "... each command handled once: ten replies in the outbox" 10 "$n_handled"
 
 kill -TERM "$DAEMON"
 wait "$DAEMON"
