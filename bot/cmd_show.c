@@ -32,7 +32,8 @@ static void show_person(struct buf *out, const char *label,
 		buf_addf(out, "%-12s %s <%s>\n", label, p->name,
 			 p->address ? p->address : "");
 	else
-		buf_addf(out, "%-12s %s\n", label, p->address ? p->address : "");
+		buf_addf(out, "%-12s %s\n", label,
+			 p->address ? p->address : "");
 }
 
 static void show_text(struct buf *out, const struct message *m)
@@ -50,8 +51,8 @@ static void show_text(struct buf *out, const struct message *m)
 	if (mail->in_reply_to)
 		buf_addf(out, "%-12s %s\n", "In-Reply-To:", mail->in_reply_to);
 	for (i = 0; i < mail->nr_references; i++)
-		buf_addf(out, "%-12s %s\n", i ? "" : "References:",
-			 mail->references[i]);
+		buf_addf(out, "%-12s %s\n",
+			 i ? "" : "References:", mail->references[i]);
 	if (mail->list_id)
 		buf_addf(out, "%-12s %s\n", "List-Id:", mail->list_id);
 	buf_addf(out, "%-12s %s\n", "Date:", date);
@@ -79,15 +80,17 @@ static void show_text(struct buf *out, const struct message *m)
 		buf_addch(out, '\n');
 	}
 	if (m->patch.diffstat.files || m->patch.nr_paths)
-		buf_addf(out, "%-12s %u files, +%u -%u\n", "Diffstat:",
-			 m->patch.diffstat.files, m->patch.diffstat.insertions,
+		buf_addf(out, "%-12s %u files, +%u -%u\n",
+			 "Diffstat:", m->patch.diffstat.files,
+			 m->patch.diffstat.insertions,
 			 m->patch.diffstat.deletions);
 	for (i = 0; i < m->patch.nr_paths; i++)
-		buf_addf(out, "%-12s %s\n", i ? "" : "Files:",
-			 m->patch.paths[i]);
+		buf_addf(out, "%-12s %s\n",
+			 i ? "" : "Files:", m->patch.paths[i]);
 	for (i = 0; i < m->patch.nr_trailers; i++)
-		buf_addf(out, "%-12s %s: %s\n", i ? "" : "Trailers:",
-			 m->patch.trailers[i].name, m->patch.trailers[i].value);
+		buf_addf(out, "%-12s %s: %s\n",
+			 i ? "" : "Trailers:", m->patch.trailers[i].name,
+			 m->patch.trailers[i].value);
 }
 
 static int on_message(const struct mbox_msg *msg, void *arg)
@@ -97,7 +100,8 @@ static int on_message(const struct mbox_msg *msg, void *arg)
 	struct buf out = BUF_INIT;
 	int rc;
 
-	rc = msg->truncated ? ERR_LIMIT : message_parse(&m, msg->data, msg->len);
+	rc = msg->truncated ? ERR_LIMIT
+			    : message_parse(&m, msg->data, msg->len);
 	if (rc) {
 		/* Said, and the others still shown. */
 		fprintf(stderr, "patchletter show: %s: message %zu: %s\n",

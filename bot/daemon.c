@@ -39,7 +39,7 @@
 #include "xalloc.h"
 
 /* The digest timer's period, and its delay after new mail. */
-#define DIGEST_TICK_MS (60 * 1000)
+#define DIGEST_TICK_MS	     (60 * 1000)
 #define DIGEST_AFTER_MAIL_MS 1000
 /* How often the store is asked whether the subscriptions changed. */
 #define SUBSCRIPTIONS_CHECK_MS 5000
@@ -56,13 +56,13 @@ static volatile sig_atomic_t never_stop;
 
 /* One configured public-inbox archive. */
 struct archive_source {
-	struct daemon *d;			 /* borrowed */
-	const struct config_archive *cfg;	 /* borrowed */
-	struct archive *archive;		 /* owned */
-	struct loop_timer timer;		 /* fetch, then ingest */
-	struct loop_fd child_fd;		 /* the fetch child's pipe */
-	pid_t child;				 /* the fetch child, or 0 */
-	int pipe_fd;				 /* its read end, or -1 */
+	struct daemon *d;		  /* borrowed */
+	const struct config_archive *cfg; /* borrowed */
+	struct archive *archive;	  /* owned */
+	struct loop_timer timer;	  /* fetch, then ingest */
+	struct loop_fd child_fd;	  /* the fetch child's pipe */
+	pid_t child;			  /* the fetch child, or 0 */
+	int pipe_fd;			  /* its read end, or -1 */
 };
 
 struct daemon {
@@ -83,12 +83,12 @@ struct daemon {
 	struct tpl_dir *templates;
 	struct subscriptions subs;
 	struct loop_timer digest_timer;
-	struct commands commands; /* mail to the bot's address */
-	int64_t subs_generation;  /* the store's, when subs was loaded */
+	struct commands commands;     /* mail to the bot's address */
+	int64_t subs_generation;      /* the store's, when subs was loaded */
 	struct loop_timer subs_timer; /* checks it */
 	char maint_print[MAINTAINERS_FINGERPRINT_BYTES]; /* at the load */
 	struct loop_timer maint_timer; /* maintainers.reload-interval */
-	unsigned batch_commands;  /* handled in the IMAP batch in flight */
+	unsigned batch_commands;       /* handled in the IMAP batch in flight */
 
 	struct mailer *mailer; /* NULL: no smtp section, nothing is sent */
 	struct outbox_sender sender;
@@ -144,8 +144,7 @@ static void reload_subscriptions_if_changed(struct daemon *d)
 	    gen != d->subs_generation) {
 		reload_subscriptions(d);
 		/* A new subscriber's first digest need not wait a minute. */
-		loop_timer_arm(d->loop, &d->digest_timer,
-			       DIGEST_AFTER_MAIL_MS);
+		loop_timer_arm(d->loop, &d->digest_timer, DIGEST_AFTER_MAIL_MS);
 	}
 }
 
@@ -221,8 +220,7 @@ static int sink_commit(void *arg, const char *source, const char *cursor)
 	rc = ingest_commit(&d->ing, source, cursor);
 	/* New mail: match it soon, for the "immediate" subscribers. */
 	if (rc == 0 && stored)
-		loop_timer_arm(d->loop, &d->digest_timer,
-			       DIGEST_AFTER_MAIL_MS);
+		loop_timer_arm(d->loop, &d->digest_timer, DIGEST_AFTER_MAIL_MS);
 	if (rc == 0 && d->commands.changed) {
 		/* A subscription changed: match with the rules now in force. */
 		d->commands.changed = false;
@@ -244,7 +242,8 @@ static void sink_abort(void *arg)
 	ingest_abort(&d->ing);
 }
 
-/* --- archives -------------------------------------------------------------- */
+/* --- archives --------------------------------------------------------------
+ */
 
 /* Ingest what the local mirror holds past its cursors. */
 static void archive_ingest(struct archive_source *a)
@@ -262,8 +261,7 @@ static void archive_ingest(struct archive_source *a)
 	if (d->ing.stats.stored > before) {
 		log_info("archive %s: %llu new messages", a->cfg->name,
 			 (unsigned long long)(d->ing.stats.stored - before));
-		loop_timer_arm(d->loop, &d->digest_timer,
-			       DIGEST_AFTER_MAIL_MS);
+		loop_timer_arm(d->loop, &d->digest_timer, DIGEST_AFTER_MAIL_MS);
 	}
 	if (a->cfg->fetch_secs)
 		loop_timer_arm(d->loop, &a->timer,
@@ -291,7 +289,8 @@ static void on_fetch_done(struct loop_fd *n, short revents, void *arg)
 			  "mirror holds is ingested, the fetch is tried again "
 			  "in %u s",
 			  a->cfg->name, a->cfg->url,
-			  WIFEXITED(status) && WEXITSTATUS(status) == EX_TEMPFAIL
+			  WIFEXITED(status) &&
+					  WEXITSTATUS(status) == EX_TEMPFAIL
 				  ? "the remote could not be reached"
 				  : "see the log above",
 			  a->cfg->fetch_secs);
@@ -348,7 +347,8 @@ static void on_archive_timer(struct loop_timer *t, void *arg)
 		archive_ingest(a);
 }
 
-/* --- digests and the outbox ------------------------------------------------ */
+/* --- digests and the outbox ------------------------------------------------
+ */
 
 static void outbox_round(struct daemon *d)
 {
@@ -398,7 +398,8 @@ static void on_digest_timer(struct loop_timer *t, void *arg)
 		outbox_round(d);
 }
 
-/* --- reloading ------------------------------------------------------------- */
+/* --- reloading -------------------------------------------------------------
+ */
 
 /* What is read from the configuration's files, apart from the sources. */
 struct subscriber_side {
@@ -572,7 +573,8 @@ out:
 	(void)notify_ready();
 }
 
-/* --- starting and stopping -------------------------------------------------- */
+/* --- starting and stopping --------------------------------------------------
+ */
 
 static enum imap_tls imap_tls_of(enum config_tls t)
 {

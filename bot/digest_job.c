@@ -99,8 +99,8 @@ static int superseded(bool *out, struct store *st, int64_t series)
 }
 
 /* Add a pick unless the series is listed already. */
-static void pick_add(struct pick **v, size_t *nr, size_t *alloc,
-		     int64_t series, size_t rule, bool activity)
+static void pick_add(struct pick **v, size_t *nr, size_t *alloc, int64_t series,
+		     size_t rule, bool activity)
 {
 	size_t i;
 
@@ -370,9 +370,10 @@ static void cut_body(struct buf *text, size_t max)
 		return;
 	keep = wrap_cut_point(text->data, text->len, 0, max);
 	buf_truncate(text, keep);
-	buf_addf(text, "\n[... this digest was cut at %zu bytes, the size "
-		       "your rules allow; each series above links to the "
-		       "rest ...]\n",
+	buf_addf(text,
+		 "\n[... this digest was cut at %zu bytes, the size "
+		 "your rules allow; each series above links to the "
+		 "rest ...]\n",
 		 max);
 }
 
@@ -400,8 +401,9 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 	int rc;
 
 	if (!rf)
-		return errorf(ERR_PERM, "digest: subscriber %lld has no rules "
-					"in force",
+		return errorf(ERR_PERM,
+			      "digest: subscriber %lld has no rules "
+			      "in force",
 			      (long long)sub->sub.id);
 	/* New matches, then activity on what was reported before. */
 	for (i = 0; i < nr_matches; i++) {
@@ -499,8 +501,9 @@ int digest_job_compose(struct digest_made *out, struct digest_job *j,
 		rc = digest_render(html, j->templates, data, true);
 	if (rc)
 		goto out;
-	cut_body(&out->text, rf->digest.max_bytes ? rf->digest.max_bytes
-						  : cfg->limits.digest_max_bytes);
+	cut_body(&out->text, rf->digest.max_bytes
+				     ? rf->digest.max_bytes
+				     : cfg->limits.digest_max_bytes);
 
 	rc = subscriptions_token(token, j->st, &sub->sub);
 	if (rc == 0)
@@ -644,8 +647,8 @@ int digest_job_run(size_t *queued_out, struct digest_job *j, int64_t now)
 				  sub->sub.created, now))
 			continue;
 		rc = digest_one(&queued, j, sub, now);
-		if (rc == 0 && (queued ||
-				sub->schedule.freq != SCHEDULE_IMMEDIATE)) {
+		if (rc == 0 &&
+		    (queued || sub->schedule.freq != SCHEDULE_IMMEDIATE)) {
 			sub->sub.last_digest_at = now;
 			if (queued)
 				(*queued_out)++;

@@ -27,8 +27,7 @@ void ingest_init(struct ingest *ing, struct store *store)
  * one message. public-inbox de-duplicates such mail by content the same
  * way.
  */
-static void synthetic_id(char *out, size_t outsz, const char *raw,
-			 size_t len)
+static void synthetic_id(char *out, size_t outsz, const char *raw, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325ull;
 	size_t i;
@@ -37,8 +36,9 @@ static void synthetic_id(char *out, size_t outsz, const char *raw,
 		h ^= (unsigned char)raw[i];
 		h *= 0x100000001b3ull;
 	}
-	snprintf(out, outsz, "no-message-id-%016" PRIx64 "-%zu@patchletter.invalid",
-		 h, len);
+	snprintf(out, outsz,
+		 "no-message-id-%016" PRIx64 "-%zu@patchletter.invalid", h,
+		 len);
 }
 
 int ingest_begin(struct ingest *ing)
@@ -73,10 +73,11 @@ int ingest_add(struct ingest *ing, const char *raw, size_t len,
 	prc = message_parse(&m, raw, len);
 	if (prc) {
 		/* Kept raw, with the reason, never dropped. */
-		rc = store_unparsed_add(&id, ing->store, raw, len,
-					prc == ERR_LIMIT ? "a size or count limit was hit"
-							 : "not a mail",
-					source, ing->now);
+		rc = store_unparsed_add(
+			&id, ing->store, raw, len,
+			prc == ERR_LIMIT ? "a size or count limit was hit"
+					 : "not a mail",
+			source, ing->now);
 		if (rc == 0)
 			ing->batch.unparsed++;
 		goto out;

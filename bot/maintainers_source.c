@@ -153,9 +153,9 @@ int maintainers_source_fingerprint(char out[MAINTAINERS_FINGERPRINT_BYTES],
 		if (stat(cfg->file, &st) < 0)
 			return ERR_NOTFOUND;
 		snprintf(out, MAINTAINERS_FINGERPRINT_BYTES,
-			 "file %llu %lld %lld.%09ld", (unsigned long long)st.st_ino,
-			 (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-			 st.st_mtim.tv_nsec);
+			 "file %llu %lld %lld.%09ld",
+			 (unsigned long long)st.st_ino, (long long)st.st_size,
+			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 		return 0;
 	}
 	if (!cfg || !cfg->git)

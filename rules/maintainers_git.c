@@ -169,8 +169,7 @@ int maintainers_git_moved(struct maintainers_git *g)
 	return rc;
 }
 
-int maintainers_git_head(char out[GIT_OID_HEXSZ + 1],
-			 struct maintainers_git *g)
+int maintainers_git_head(char out[GIT_OID_HEXSZ + 1], struct maintainers_git *g)
 {
 	git_commit *commit = NULL;
 	int rc = resolve(&commit, g);
