@@ -2211,11 +2211,31 @@ int store_subscriber_set_last_digest(struct store *s, int64_t id,
 }
 
 /*
- * Run an UPDATE of one row by id (parameter 1) with the parameters bound
- * by the caller on st; ERR_NOTFOUND (reported) when no row changed.
+ * Step st, its parameters bound by the caller (bind_rc: how binding
+ * went), to its end inside the caller's write, and finalise it. 0, or
+ * store_fail() naming what and id.
  */
-int update_one(struct store *s, sqlite3_stmt *st, int bind_rc,
-	       const char *what, int64_t id)
+static int step_to_end(struct store *s, sqlite3_stmt *st, int bind_rc,
+		       const char *what, int64_t id)
+{
+	int rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
+
+	rc = rc == SQLITE_DONE ? 0
+			       : store_fail(s, rc, "%s: %s %lld", s->path, what,
+					    (long long)id);
+	stmt_done(st);
+	return rc;
+}
+
+/*
+ * Run the write statement st, its parameters bound by the caller
+ * (bind_rc: how binding went), to its end in a write transaction (the
+ * caller's, or one of its own), and finalise it. With one_row, exactly
+ * one row must change (else ERR_NOTFOUND, reported). Errors name what
+ * and id.
+ */
+static int write_run(struct store *s, sqlite3_stmt *st, int bind_rc,
+		     bool one_row, const char *what, int64_t id)
 {
 	int rc;
 	bool own;
@@ -2227,7 +2247,7 @@ int update_one(struct store *s, sqlite3_stmt *st, int bind_rc,
 	}
 	rc = bind_rc == SQLITE_OK ? sqlite3_step(st) : bind_rc;
 	if (rc == SQLITE_DONE)
-		rc = sqlite3_changes(s->db) == 1
+		rc = !one_row || sqlite3_changes(s->db) == 1
 			     ? 0
 			     : errorf(ERR_NOTFOUND,
 				      "store: %s: %s %lld: no such row",
@@ -2237,6 +2257,18 @@ int update_one(struct store *s, sqlite3_stmt *st, int bind_rc,
 				(long long)id);
 	stmt_done(st);
 	return write_end(s, own, rc);
+}
+
+int update_one(struct store *s, sqlite3_stmt *st, int bind_rc,
+	       const char *what, int64_t id)
+{
+	return write_run(s, st, bind_rc, true, what, id);
+}
+
+int write_all(struct store *s, sqlite3_stmt *st, int bind_rc,
+	      const char *what, int64_t id)
+{
+	return write_run(s, st, bind_rc, false, what, id);
 }
 
 int store_subscriber_set_status(struct store *s, int64_t id,
@@ -2332,32 +2364,21 @@ int store_rulefile_activate(struct store *s, int64_t id)
 		}
 		stmt_done(st);
 	}
+	/* The one in force, if any, superseded; then this one in force. */
 	if (rc == 0)
 		rc = stmt_get(&st, s, STMT_RULEFILE_SUPERSEDE);
 	if (rc == 0) {
-		rc = sqlite3_bind_int64(st, 1, subscriber);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_int64(st, 2, id);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : store_fail(s, rc, "%s: activate rule file %lld",
-					  s->path, (long long)id);
-		stmt_done(st);
+		int brc = sqlite3_bind_int64(st, 1, subscriber);
+
+		if (brc == SQLITE_OK)
+			brc = sqlite3_bind_int64(st, 2, id);
+		rc = step_to_end(s, st, brc, "activate rule file", id);
 	}
 	if (rc == 0)
 		rc = stmt_get(&st, s, STMT_RULEFILE_ACTIVATE);
-	if (rc == 0) {
-		rc = sqlite3_bind_int64(st, 1, id);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(st);
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : store_fail(s, rc, "%s: activate rule file %lld",
-					  s->path, (long long)id);
-		stmt_done(st);
-	}
+	if (rc == 0)
+		rc = step_to_end(s, st, sqlite3_bind_int64(st, 1, id),
+				 "activate rule file", id);
 	return write_end(s, own, rc);
 }
 

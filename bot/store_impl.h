@@ -186,6 +186,9 @@ int write_end(struct store *s, bool own, int rc);
  * when no row changed. Consumes st (stmt_done). */
 int update_one(struct store *s, sqlite3_stmt *st, int bind_rc,
 	       const char *what, int64_t id);
+/* The same for a write of any number of rows (none included). */
+int write_all(struct store *s, sqlite3_stmt *st, int bind_rc,
+	      const char *what, int64_t id);
 
 void bind_int(struct binder *b, int i, int64_t v);
 void bind_textn(struct binder *b, int i, const char *s, size_t len);

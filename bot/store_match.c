@@ -54,31 +54,17 @@ int store_match_add(struct store *s, int64_t subscriber, int64_t series,
 		    const char *rule, int64_t now)
 {
 	struct binder b;
-	sqlite3_stmt *st;
-	bool own;
 	int rc;
 
-	rc = stmt_get(&st, s, STMT_MATCH_INSERT);
+	rc = stmt_get(&b.st, s, STMT_MATCH_INSERT);
 	if (rc)
 		return rc;
-	b.st = st;
 	b.rc = SQLITE_OK;
 	bind_int(&b, 1, subscriber);
 	bind_int(&b, 2, series);
 	bind_text_empty(&b, 3, rule);
 	bind_int(&b, 4, now);
-	rc = write_begin(s, &own);
-	if (rc) {
-		stmt_done(st);
-		return rc;
-	}
-	rc = b.rc == SQLITE_OK ? sqlite3_step(st) : b.rc;
-	rc = rc == SQLITE_DONE ? 0
-			       : store_fail(s, rc, "%s: add match of series "
-						   "%lld",
-					    s->path, (long long)series);
-	stmt_done(st);
-	return write_end(s, own, rc);
+	return write_all(s, b.st, b.rc, "add match of series", series);
 }
 
 void store_matches_free(struct store_match *v, size_t nr)
@@ -156,29 +142,17 @@ int store_matches_mark_reported(struct store *s, int64_t subscriber,
 				int64_t outbox, int64_t until)
 {
 	struct binder b;
-	sqlite3_stmt *st;
-	bool own;
 	int rc;
 
-	rc = stmt_get(&st, s, STMT_MATCHES_MARK_REPORTED);
+	rc = stmt_get(&b.st, s, STMT_MATCHES_MARK_REPORTED);
 	if (rc)
 		return rc;
-	b.st = st;
 	b.rc = SQLITE_OK;
 	bind_int(&b, 1, subscriber);
 	bind_int(&b, 2, outbox);
 	bind_int(&b, 3, until);
-	rc = write_begin(s, &own);
-	if (rc) {
-		stmt_done(st);
-		return rc;
-	}
-	rc = b.rc == SQLITE_OK ? sqlite3_step(st) : b.rc;
-	rc = rc == SQLITE_DONE ? 0
-			       : store_fail(s, rc, "%s: mark matches reported",
-					    s->path);
-	stmt_done(st);
-	return write_end(s, own, rc);
+	return write_all(s, b.st, b.rc, "mark matches reported of subscriber",
+			 subscriber);
 }
 
 int store_series_updated_since(struct store_ids *out, struct store *s,
@@ -342,28 +316,15 @@ int store_digest_tip_set(struct store *s, int64_t subscriber,
 			 const char *archive, const char *tip)
 {
 	struct binder b;
-	sqlite3_stmt *st;
-	bool own;
 	int rc;
 
-	rc = write_begin(s, &own);
+	rc = stmt_get(&b.st, s, STMT_DIGEST_TIP_SET);
 	if (rc)
 		return rc;
-	rc = stmt_get(&st, s, STMT_DIGEST_TIP_SET);
-	if (rc == 0) {
-		b.st = st;
-		b.rc = SQLITE_OK;
-		bind_int(&b, 1, subscriber);
-		bind_text_empty(&b, 2, archive);
-		bind_text_empty(&b, 3, tip);
-		rc = b.rc == SQLITE_OK ? sqlite3_step(st) : b.rc;
-		rc = rc == SQLITE_DONE
-			     ? 0
-			     : store_fail(s, rc, "%s: set digest tip of %s for "
-						 "subscriber %lld",
-					  s->path, archive,
-					  (long long)subscriber);
-		stmt_done(st);
-	}
-	return write_end(s, own, rc);
+	b.rc = SQLITE_OK;
+	bind_int(&b, 1, subscriber);
+	bind_text_empty(&b, 2, archive);
+	bind_text_empty(&b, 3, tip);
+	return write_all(s, b.st, b.rc, "set digest tip for subscriber",
+			 subscriber);
 }
